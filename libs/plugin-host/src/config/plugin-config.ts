@@ -1,0 +1,229 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import type { Type } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
+import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { configEnvPrefix, configFileEnvName, toUpperSnake } from './env-names.js';
+
+type PlainObject = Record<string, unknown>;
+
+export interface ConfigSources {
+  /** The plugin's name. */
+  plugin: string;
+  /** A class-validator decorated class; property initialisers are the defaults. */
+  schema?: Type<object>;
+  /** `config[name]` from the module options. */
+  options?: unknown;
+  /** Where `PLUGIN_<NAME>_*` are read from. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Every other plugin's name, so `PLUGIN_DATA_*` is not mistaken for plugin `data-source`'s vars. */
+  otherPlugins?: readonly string[];
+}
+
+export interface ResolvedConfig {
+  config: object;
+  /** For each config path, the source its value came from. */
+  sources: Map<string, string>;
+  warnings: string[];
+}
+
+/**
+ * Builds a plugin's config from, lowest to highest precedence: the schema's
+ * defaults < `config[name]` in the module options < the JSON file named by
+ * `PLUGIN_<NAME>_CONFIG` < env vars `PLUGIN_<NAME>_<KEY>`. Objects merge deeply;
+ * anything else is replaced. With a schema the result is validated
+ * (class-validator, unknown keys rejected) and returned as a schema instance.
+ *
+ * @throws PluginError `PLUGIN_CONFIG_INVALID` listing every failing property, its constraint and its source
+ */
+export async function resolvePluginConfig(input: ConfigSources): Promise<ResolvedConfig> {
+  const { plugin, schema } = input;
+  const sources = new Map<string, string>();
+  const warnings: string[] = [];
+  const merged: PlainObject = {};
+
+  if (schema) mergeInto(merged, { ...(new schema() as PlainObject) }, `defaults of ${schema.name}`, sources);
+  if (input.options !== undefined) {
+    mergeInto(merged, asObject(input.options, plugin, `module options config["${plugin}"]`), `module options config["${plugin}"]`, sources);
+  }
+  const file = readConfigFile(plugin, input.env);
+  if (file) mergeInto(merged, file.values, file.label, sources);
+  const fromEnv = readEnv(plugin, schema, knownKeys(schema, merged), input, warnings);
+  for (const [key, { value, label }] of fromEnv) mergeInto(merged, { [key]: value }, label, sources);
+
+  if (!schema) return { config: merged, sources, warnings };
+
+  const config = plainToInstance(schema, merged) as object;
+  const errors = await validate(config, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw invalidConfig(plugin, flatten(errors), merged, sources);
+  return { config, sources, warnings };
+}
+
+function isObject(value: unknown): value is PlainObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function asObject(value: unknown, plugin: string, label: string): PlainObject {
+  if (isObject(value)) return value;
+  throw new PluginError(
+    PluginErrorCode.CONFIG_INVALID,
+    `plugin "${plugin}" has invalid config: ${label} must be an object of config keys, got ${JSON.stringify(value)}.`,
+    { plugin, phase: 'configure' },
+  );
+}
+
+function mergeInto(target: PlainObject, patch: PlainObject, label: string, sources: Map<string, string>, prefix = ''): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isObject(value) && isObject(target[key])) {
+      target[key] = { ...target[key] }; // never write into the defaults' or options' own objects
+      mergeInto(target[key] as PlainObject, value, label, sources, path);
+    } else {
+      target[key] = value;
+      for (const known of sources.keys()) if (known.startsWith(`${path}.`)) sources.delete(known);
+      sources.set(path, label);
+    }
+  }
+}
+
+function readConfigFile(plugin: string, env: ConfigSources['env']): { values: PlainObject; label: string } | undefined {
+  const variable = configFileEnvName(plugin);
+  const file = env[variable];
+  if (!file) return undefined;
+  const label = `file ${file} (${variable})`;
+  const fail = (what: string): PluginError =>
+    new PluginError(PluginErrorCode.CONFIG_INVALID, `plugin "${plugin}" has invalid config: ${label} ${what}. Fix the file, or unset ${variable}.`, {
+      plugin,
+      phase: 'configure',
+      details: { file, variable },
+    });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw fail(`cannot be read (${describeError(error)})`);
+  }
+  let values: unknown;
+  try {
+    values = JSON.parse(text);
+  } catch (error) {
+    throw fail(`is not valid JSON (${describeError(error)})`);
+  }
+  if (!isObject(values)) throw fail('must hold a JSON object of config keys');
+  return { values, label };
+}
+
+/** The config keys a plugin has: the schema's properties, or what the other sources set. */
+function knownKeys(schema: Type<object> | undefined, merged: PlainObject): string[] {
+  const keys = new Set(Object.keys(merged));
+  if (schema) {
+    for (const meta of getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false)) keys.add(meta.propertyName);
+  }
+  return [...keys];
+}
+
+function readEnv(
+  plugin: string,
+  schema: Type<object> | undefined,
+  keys: string[],
+  input: ConfigSources,
+  warnings: string[],
+): Map<string, { value: unknown; label: string }> {
+  const prefix = configEnvPrefix(plugin);
+  const found = new Map<string, { value: unknown; label: string }>();
+  const claimed = new Set<string>([configFileEnvName(plugin)]);
+  for (const key of keys) {
+    const variable = prefix + toUpperSnake(key);
+    const raw = input.env[variable];
+    if (raw === undefined) continue;
+    claimed.add(variable);
+    const designType = schema ? (Reflect.getMetadata('design:type', schema.prototype as object, key) as unknown) : undefined;
+    found.set(key, { value: coerceEnvValue(raw, designType), label: `env ${variable}` });
+  }
+  // A PLUGIN_<NAME>_* var that sets nothing is most likely a typo: say so.
+  const longerPrefixes = (input.otherPlugins ?? []).map(configEnvPrefix).filter((p) => p.length > prefix.length && p.startsWith(prefix));
+  for (const variable of Object.keys(input.env)) {
+    if (!variable.startsWith(prefix) || claimed.has(variable) || longerPrefixes.some((p) => variable.startsWith(p))) continue;
+    warnings.push(
+      `env ${variable} sets no config key of plugin "${plugin}" (keys: ${keys.map((k) => prefix + toUpperSnake(k)).join(', ') || 'none'}); it is ignored.`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Env vars are strings: make them what the property is. With the property's
+ * design type (any class-validator decorator emits it) the type decides; without
+ * it, `true`/`false`, numbers and JSON objects/arrays are recognised.
+ */
+export function coerceEnvValue(raw: string, designType?: unknown): unknown {
+  const text = raw.trim();
+  if (designType === String) return raw;
+  if (designType === Number) return text !== '' && Number.isFinite(Number(text)) ? Number(text) : raw;
+  if (designType === Boolean) {
+    if (/^(true|1|yes|on)$/i.test(text)) return true;
+    if (/^(false|0|no|off)$/i.test(text)) return false;
+    return raw;
+  }
+  if (designType === Array || designType === Object || designType === undefined || typeof designType === 'function') {
+    if (/^(true|false)$/.test(text)) return text === 'true';
+    if (text !== '' && Number.isFinite(Number(text)) && designType !== Array && designType !== Object) return Number(text);
+    if (/^[[{"]/.test(text)) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return raw; // validation will say what is wrong with it
+      }
+    }
+  }
+  return raw;
+}
+
+interface FailingProperty {
+  path: string;
+  constraints: Record<string, string>;
+}
+
+function flatten(errors: ValidationError[], prefix = ''): FailingProperty[] {
+  return errors.flatMap((error) => {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ path, constraints: error.constraints }] : [];
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
+
+function valueAt(merged: PlainObject, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (isObject(value) || Array.isArray(value) ? (value as PlainObject)[key] : undefined), merged);
+}
+
+function sourceOf(path: string, sources: Map<string, string>): string {
+  for (let p = path; p !== ''; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const source = sources.get(p);
+    if (source) return source;
+  }
+  return 'defaults';
+}
+
+function invalidConfig(plugin: string, failing: FailingProperty[], merged: PlainObject, sources: Map<string, string>): PluginError {
+  const lines = failing.map(({ path, constraints }) => {
+    const unknown = 'whitelistValidation' in constraints;
+    const what = unknown
+      ? 'unknown key (not in the config schema)'
+      : Object.entries(constraints)
+          .map(([name, message]) => `${message} [${name}]`)
+          .join(', ');
+    return `${path} = ${JSON.stringify(valueAt(merged, path))} from ${sourceOf(path, sources)}: ${what}`;
+  });
+  return new PluginError(
+    PluginErrorCode.CONFIG_INVALID,
+    `plugin "${plugin}" has invalid config: ${lines.join('; ')}. Fix these values at their source, or remove unknown keys.`,
+    {
+      plugin,
+      phase: 'configure',
+      details: {
+        properties: failing.map(({ path, constraints }) => ({ path, constraints, source: sourceOf(path, sources) })),
+      },
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import type { PluginContext, PluginPhaseContext } from './plugin-context.interface.js';
+import type { PluginHealth } from './plugin-health.interface.js';
+
+/**
+ * The lifecycle every plugin may implement; all methods are optional. The host
+ * calls them in dependency order, each under its own timeout, and never lets one
+ * plugin's failure stop the others.
+ */
+export interface PluginLifecycle<C extends object = Record<string, unknown>> {
+  /** Once, after dependencies are initialized, with the validated config. */
+  initialize?(config: C, ctx: PluginContext<C>): void | Promise<void>;
+  /** When the config changes at runtime; without it the plugin is re-initialized instead. */
+  configure?(config: C, ctx: PluginContext<C>): void | Promise<void>;
+  /** On every health request. Throwing, rejecting or timing out all mean `down`. */
+  healthCheck?(ctx: PluginPhaseContext): PluginHealth | Promise<PluginHealth>;
+  /** Once at shutdown, after the plugins that depend on this one have cleaned up. */
+  cleanup?(ctx: PluginPhaseContext): void | Promise<void>;
+}

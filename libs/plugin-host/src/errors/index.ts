@@ -1,0 +1,2 @@
+export { PluginErrorCode } from './plugin-error-code.js';
+export { PluginError, describeError, type PluginErrorOptions } from './plugin-error.js';

@@ -1,0 +1,36 @@
+/**
+ * Every error a user can cause has one of these stable codes. Match on the code,
+ * never on the message: messages get better, codes stay.
+ */
+export const PluginErrorCode = {
+  /** No plugin with that name exists. */
+  NOT_FOUND: 'PLUGIN_NOT_FOUND',
+  /** The plugin's `compatibility` range does not include the host version. */
+  INCOMPATIBLE: 'PLUGIN_INCOMPATIBLE',
+  /** The resolved config does not pass the plugin's `configSchema`. */
+  CONFIG_INVALID: 'PLUGIN_CONFIG_INVALID',
+  /** A plugin it depends on is absent or its version is out of the declared range. */
+  DEPENDENCY_MISSING: 'PLUGIN_DEPENDENCY_MISSING',
+  /** A plugin it depends on exists but did not start (failed or disabled). */
+  DEPENDENCY_FAILED: 'PLUGIN_DEPENDENCY_FAILED',
+  /** Plugins depend on each other in a circle. */
+  DEPENDENCY_CYCLE: 'PLUGIN_DEPENDENCY_CYCLE',
+  /** A lifecycle phase did not finish within its timeout. */
+  TIMEOUT: 'PLUGIN_TIMEOUT',
+  /** Two plugins declare the same name. */
+  DUPLICATE: 'PLUGIN_DUPLICATE',
+  /** What the plugin declares (name, type, version, ranges) is missing or malformed. */
+  MANIFEST_INVALID: 'PLUGIN_MANIFEST_INVALID',
+  /** The plugin exists but is not enabled (disabled, failed, or not started yet). */
+  DISABLED: 'PLUGIN_DISABLED',
+  /** The plugin class could not be instantiated. */
+  LOAD_FAILED: 'PLUGIN_LOAD_FAILED',
+  /** `initialize()` threw or rejected. */
+  INIT_FAILED: 'PLUGIN_INIT_FAILED',
+  /** `cleanup()` threw or rejected. */
+  CLEANUP_FAILED: 'PLUGIN_CLEANUP_FAILED',
+  /** A module option is malformed (not a plugin's fault). */
+  OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
+} as const;
+
+export type PluginErrorCode = (typeof PluginErrorCode)[keyof typeof PluginErrorCode];

@@ -1,0 +1,53 @@
+import { PluginErrorCode } from './plugin-error-code.js';
+
+export interface PluginErrorOptions {
+  /** The plugin the error is about, when there is one. */
+  plugin?: string;
+  /** The lifecycle phase it happened in (`load`, `configure`, `initialize`, `healthCheck`, `cleanup`). */
+  phase?: string;
+  /** The underlying error, if this one wraps it. */
+  cause?: unknown;
+  /** Structured facts for tooling (e.g. the failing config properties). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one error type the library throws. `code` is stable; `message` names the
+ * plugin, the field or file, and what to do about it.
+ *
+ * @example
+ * try { plugins.get('pyod') } catch (e) {
+ *   if (e instanceof PluginError && e.code === 'PLUGIN_DISABLED') ...
+ * }
+ */
+export class PluginError extends Error {
+  override readonly name = 'PluginError';
+  readonly code: PluginErrorCode;
+  readonly plugin?: string;
+  readonly phase?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: PluginErrorCode, message: string, options: PluginErrorOptions = {}) {
+    super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.plugin = options.plugin;
+    this.phase = options.phase;
+    this.details = options.details;
+  }
+
+  /** The message without the leading code, for places that print the code apart. */
+  get reason(): string {
+    return this.message.slice(this.code.length + 2);
+  }
+}
+
+/** Turns anything a plugin threw into readable text. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,1 @@
+export { PluginHealthIndicator, type PluginHealthEntry } from './plugin-health.indicator.js';

@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { PluginHealth, PluginLifecycle } from '../contracts/index.js';
+import { describeError } from '../errors/index.js';
+import { runPhase, timeoutsFor, type ResolvedPluginOptions } from '../lifecycle/index.js';
+import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
+import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
+
+/** One plugin's entry in the health result. */
+export interface PluginHealthEntry {
+  status: 'up' | 'down';
+  state: PluginState;
+  version: string;
+  /** ms the plugin's `healthCheck` took (absent when it has none). */
+  responseMs?: number;
+  message?: string;
+  code?: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Plugin health for a Terminus `HealthCheckService.check([...])`: one indicator
+ * for all plugins, so `/health` stays cheap with many of them. Every enabled
+ * plugin's `healthCheck` runs concurrently under its timeout; a throw, a
+ * rejection or a timeout is `down` with the reason, never an exception (Terminus
+ * would turn it into a 500). Failed plugins are listed as `down` so an operator
+ * sees them; the indicator is `down` when an enabled plugin is down or a required
+ * one failed.
+ */
+@Injectable()
+export class PluginHealthIndicator {
+
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly health: HealthIndicatorService,
+    @Inject(RESOLVED_PLUGIN_OPTIONS) private readonly options: ResolvedPluginOptions,
+  ) {}
+
+  /**
+   * @param key the key of the result in the Terminus response
+   * @example
+   * @Get('health') @HealthCheck()
+   * check() { return this.health.check([() => this.plugins.check()]); }
+   */
+  async check<const Key extends string = 'plugins'>(key: Key = 'plugins' as Key): Promise<HealthIndicatorResult<Key>> {
+    const shown = this.registry.all().filter((record) => record.state === PluginState.ENABLED || record.state === PluginState.FAILED);
+    const entries = await Promise.all(shown.map((record) => this.checkOne(record)));
+    const details: Record<string, PluginHealthEntry> = {};
+    let up = true;
+    shown.forEach((record, i) => {
+      details[record.name] = entries[i];
+      if (entries[i].status === 'down' && (record.state === PluginState.ENABLED || record.required)) up = false;
+    });
+    const session = this.health.check(key);
+    return up ? session.up(details) : session.down(details);
+  }
+
+  private async checkOne(record: PluginRecord): Promise<PluginHealthEntry> {
+    const base = { state: record.state, version: record.metadata.version };
+    if (record.state === PluginState.FAILED) {
+      return { status: 'down', ...base, code: record.error?.code, message: record.error?.message };
+    }
+    const plugin = record.instance as PluginLifecycle<object>;
+    if (typeof plugin.healthCheck !== 'function') return { status: 'up', ...base };
+    const outcome = await runPhase(record.name, 'healthCheck', timeoutsFor(record.metadata, this.options).healthCheck, (signal) =>
+      plugin.healthCheck!({ name: record.name, logger: new Logger(`Plugin:${record.name}`), signal }),
+    );
+    if (!outcome.ok) {
+      return { status: 'down', ...base, responseMs: outcome.ms, message: describeError(outcome.error), ...(outcome.timedOut && { code: 'PLUGIN_TIMEOUT' }) };
+    }
+    const result = outcome.value as PluginHealth | undefined;
+    const status = result?.status === 'up' ? 'up' : 'down';
+    return {
+      status,
+      ...base,
+      responseMs: outcome.ms,
+      ...(result?.message !== undefined && { message: result.message }),
+      ...(result?.details !== undefined && { details: result.details }),
+      ...(status === 'down' && result?.status !== 'down' && { message: `healthCheck returned ${JSON.stringify(result)}; expected { status: 'up' | 'down' }` }),
+    };
+  }
+}

@@ -1,0 +1,28 @@
+// The public API of nestjs-plugin-host. Everything not exported here is internal.
+export { PluginModule } from './plugin.module.js';
+export type {
+  PluginModuleAsyncOptions,
+  PluginModuleOptions,
+  PluginModuleStaticOptions,
+  PluginModuleSyncOptions,
+} from './plugin-module-options.interface.js';
+
+export { Plugin, PluginType, type PluginMetadata, type PluginTimeouts, type PluginTypeName } from './manifest/index.js';
+export type {
+  AlgorithmPlugin,
+  DataSourcePlugin,
+  DetectionResult,
+  Matrix,
+  OutputPlugin,
+  PluginContext,
+  PluginHealth,
+  PluginLifecycle,
+  PluginPhaseContext,
+  ProcessingPlugin,
+} from './contracts/index.js';
+export { InjectPlugin, InjectPlugins, getPluginToken, getPluginTypeToken } from './injection/index.js';
+export { PluginManager, type PluginInfo, type PluginListFilter, type PluginReportEntry, type PluginStartupReport } from './manager/index.js';
+export { PluginHealthIndicator, type PluginHealthEntry } from './health/index.js';
+export { PluginState, type PluginSource, type PluginTimings } from './registry/index.js';
+export { PluginError, PluginErrorCode } from './errors/index.js';
+export { LIBRARY_VERSION } from './version.js';

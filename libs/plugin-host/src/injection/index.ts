@@ -1,0 +1,10 @@
+export { getPluginToken, getPluginTypeToken } from './plugin-tokens.js';
+export { InjectPlugin, InjectPlugins, requestedPluginNames, requestedPluginTypes } from './inject-plugin.decorator.js';
+export {
+  createForwardingReference,
+  createMissingReference,
+  createUnavailablePrototype,
+  pluginMethodNames,
+  swapPrototype,
+  type ForwardingReference,
+} from './plugin-references.js';

@@ -1,0 +1,5 @@
+export { LifecycleRunner, type StartupTiming } from './lifecycle-runner.js';
+export { loadPlugins, blockingDependency, type LoadInput } from './plugin-loader.js';
+export { resolveOptions, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
+export { runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';
+export { dependencyOrder, findCycles, type DependencyGraph } from './dependency-graph.js';

@@ -1,0 +1,206 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { resolvePluginConfig } from '../config/index.js';
+import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../contracts/index.js';
+import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { requestedPluginNames } from '../injection/index.js';
+import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
+import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
+import { blockingDependency } from './plugin-loader.js';
+import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
+import { runPhase } from './run-phase.js';
+
+/** When the startup ran and how long it took; the rest of the report is in the records. */
+export interface StartupTiming {
+  startedAt?: Date;
+  durationMs?: number;
+}
+
+/**
+ * Runs the plugins' lifecycle from Nest's hooks. Nest runs the hooks of providers
+ * at one depth in parallel, so the plugin order is kept here: a plugin starts when
+ * its dependencies are enabled (independent plugins start concurrently) and stops
+ * after the plugins that depend on it.
+ */
+@Injectable()
+export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PluginHost');
+  private stopping?: Promise<void>;
+  readonly timing: StartupTiming = {};
+
+  constructor(
+    private readonly registry: PluginRegistry,
+    @Inject(RESOLVED_PLUGIN_OPTIONS) private readonly options: ResolvedPluginOptions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Initializes every loaded plugin in dependency order. Throws only when a `required` plugin failed. */
+  async start(): Promise<void> {
+    const started = performance.now();
+    this.timing.startedAt = new Date();
+    for (const record of this.registry.all()) this.attachProviderInstance(record);
+
+    const running = new Map<string, Promise<void>>();
+    for (const record of this.registry.all()) {
+      const dependencies = Object.keys(record.metadata.dependencies ?? {}).map((name) => running.get(name));
+      running.set(
+        record.name,
+        Promise.all(dependencies).then(() => this.startOne(record)),
+      );
+    }
+    await Promise.all(running.values());
+    this.timing.durationMs = round(performance.now() - started);
+    this.logStartup();
+
+    const failedRequired = this.registry.all().filter((record) => record.required && record.state === PluginState.FAILED);
+    if (failedRequired.length > 0) {
+      await this.stop();
+      const [first] = failedRequired;
+      throw new PluginError(
+        first.error?.code ?? PluginErrorCode.INIT_FAILED,
+        `bootstrap stopped: required plugin${failedRequired.length > 1 ? 's' : ''} ${failedRequired.map((r) => `"${r.name}"`).join(', ')} failed. ${failedRequired.map((r) => r.error?.message).join(' ')}`,
+        { plugin: first.name, cause: first.error },
+      );
+    }
+  }
+
+  /** Cleans up every enabled plugin, dependents first. Runs once, however often shutdown is signalled. */
+  stop(): Promise<void> {
+    this.stopping ??= this.cleanupAll();
+    return this.stopping;
+  }
+
+  private attachProviderInstance(record: PluginRecord): void {
+    if (!record.resolveInstance || record.state === PluginState.FAILED) return;
+    const instance = record.resolveInstance();
+    if (!instance) {
+      this.registry.transition(
+        record,
+        PluginState.FAILED,
+        new PluginError(
+          PluginErrorCode.LOAD_FAILED,
+          `plugin "${record.name}" (${record.source.description}) has no single instance: plugin providers must be default-scoped (not request or transient scoped).`,
+          { plugin: record.name, phase: 'load' },
+        ),
+      );
+      return;
+    }
+    this.registry.attachInstance(record, instance);
+    if (record.state === PluginState.DISCOVERED) this.registry.transition(record, PluginState.LOADED);
+  }
+
+  private async startOne(record: PluginRecord): Promise<void> {
+    if (record.state !== PluginState.LOADED) return;
+    const blocked = blockingDependency(this.registry, record);
+    if (blocked) return this.registry.transition(record, PluginState.FAILED, blocked);
+    const timeouts = timeoutsFor(record.metadata, this.options);
+
+    const configured = await runPhase(record.name, 'configure', timeouts.initialize, () =>
+      resolvePluginConfig({
+        plugin: record.name,
+        schema: record.metadata.configSchema,
+        options: this.options.config[record.name],
+        env: this.options.env,
+        otherPlugins: this.registry.names(),
+      }),
+    );
+    record.timings.configure = configured.ms;
+    if (!configured.ok) return this.registry.transition(record, PluginState.FAILED, asPluginError(record, 'configure', configured.error));
+    const { config, warnings } = configured.value!;
+    record.config = config;
+    record.warnings.push(...warnings);
+
+    const plugin = record.instance as PluginLifecycle<object>;
+    if (typeof plugin.initialize === 'function') {
+      const initialized = await runPhase(record.name, 'initialize', timeouts.initialize, (signal) =>
+        plugin.initialize!(config, { ...this.phaseContext(record, signal), config } satisfies PluginContext<object>),
+      );
+      record.timings.initialize = initialized.ms;
+      if (!initialized.ok) return this.registry.transition(record, PluginState.FAILED, asPluginError(record, 'initialize', initialized.error));
+    }
+    this.registry.transition(record, PluginState.ENABLED);
+  }
+
+  private async cleanupAll(): Promise<void> {
+    const enabled = this.registry.all().filter((record) => record.state === PluginState.ENABLED);
+    const names = new Set(enabled.map((record) => record.name));
+    const done = new Map<string, Promise<void>>();
+    // Reverse order: by the time a plugin is reached, its dependents are already scheduled.
+    for (const record of [...enabled].reverse()) {
+      const dependents = enabled.filter((other) => names.has(other.name) && Object.hasOwn(other.metadata.dependencies ?? {}, record.name));
+      done.set(
+        record.name,
+        Promise.all(dependents.map((dependent) => done.get(dependent.name))).then(() => this.cleanupOne(record)),
+      );
+    }
+    await Promise.all(done.values());
+  }
+
+  private async cleanupOne(record: PluginRecord): Promise<void> {
+    const plugin = record.instance as PluginLifecycle<object>;
+    if (typeof plugin.cleanup !== 'function') return this.registry.transition(record, PluginState.DISABLED);
+    const outcome = await runPhase(record.name, 'cleanup', timeoutsFor(record.metadata, this.options).cleanup, (signal) =>
+      plugin.cleanup!(this.phaseContext(record, signal)),
+    );
+    record.timings.cleanup = outcome.ms;
+    if (outcome.ok) {
+      this.registry.transition(record, PluginState.DISABLED);
+      this.logger.log(`${record.name}: cleaned up in ${outcome.ms} ms`);
+    } else {
+      const error = asPluginError(record, 'cleanup', outcome.error);
+      this.registry.transition(record, PluginState.FAILED, error);
+      this.logger.error(`${record.name}: cleanup failed in ${outcome.ms} ms: ${error.message}`);
+    }
+  }
+
+  private phaseContext(record: PluginRecord, signal: AbortSignal): PluginPhaseContext {
+    return { name: record.name, logger: new Logger(`Plugin:${record.name}`), signal };
+  }
+
+  private logStartup(): void {
+    const counts = new Map<string, number>();
+    for (const record of this.registry.all()) {
+      counts.set(record.state, (counts.get(record.state) ?? 0) + 1);
+      const { load, configure, initialize } = record.timings;
+      const phases = Object.entries({ load, configure, initialize })
+        .filter(([, ms]) => ms !== undefined)
+        .map(([phase, ms]) => `${phase} ${ms} ms`);
+      const total = round((load ?? 0) + (configure ?? 0) + (initialize ?? 0));
+      const line = `${record.name}@${record.metadata.version} [${record.metadata.type}] from ${record.source.description}: ${record.state} in ${total} ms${phases.length ? ` (${phases.join(', ')})` : ''}`;
+      for (const warning of record.warnings) this.logger.warn(warning);
+      if (record.state === PluginState.FAILED) {
+        const message = `${line}: ${record.error?.message ?? 'unknown error'}`;
+        if (record.required) this.logger.error(message);
+        else this.logger.warn(message);
+      } else this.logger.log(line);
+    }
+    const known = new Set(this.registry.names());
+    for (const name of requestedPluginNames()) {
+      if (!known.has(name)) this.logger.warn(`@InjectPlugin("${name}") is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`);
+    }
+    const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ') || 'no plugins';
+    this.logger.log(`plugins started in ${this.timing.durationMs} ms: ${summary}`);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** A timeout or a config error keeps its code; anything else the plugin threw is wrapped with the phase's code. */
+function asPluginError(record: PluginRecord, phase: 'configure' | 'initialize' | 'cleanup', error: unknown): PluginError {
+  if (error instanceof PluginError && error.plugin === record.name) return error;
+  const code = phase === 'cleanup' ? PluginErrorCode.CLEANUP_FAILED : phase === 'configure' ? PluginErrorCode.CONFIG_INVALID : PluginErrorCode.INIT_FAILED;
+  return new PluginError(code, `plugin "${record.name}" threw in ${phase}: ${describeError(error)}. Fix the plugin or its config; the other plugins keep running.`, {
+    plugin: record.name,
+    phase,
+    cause: error,
+  });
+}

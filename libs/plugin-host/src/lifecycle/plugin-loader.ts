@@ -1,0 +1,189 @@
+import type { Type } from '@nestjs/common';
+import semver from 'semver';
+import type { PluginCandidate } from '../discovery/index.js';
+import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { checkCompatibility, validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
+import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
+import { dependencyOrder, findCycles } from './dependency-graph.js';
+import type { ResolvedPluginOptions } from './resolved-options.js';
+import { runPhase } from './run-phase.js';
+import { timeoutsFor } from './resolved-options.js';
+
+export interface LoadInput {
+  candidates: PluginCandidate[];
+  options: ResolvedPluginOptions;
+  /** Builds a plugin class with its constructor dependencies (Nest's `ModuleRef.create`). */
+  instantiate: (pluginClass: Type<object>) => Promise<object>;
+}
+
+/**
+ * Everything that happens before DI hands plugins to services: check each
+ * candidate's manifest, refuse duplicates and incompatible plugins, resolve the
+ * dependency graph, and instantiate the accepted classes (in dependency order).
+ * A refused plugin is never instantiated. Nothing here throws for a plugin's
+ * fault: the plugin's record says `failed`, with the code and reason.
+ */
+export async function loadPlugins({ candidates, options, instantiate }: LoadInput): Promise<PluginRegistry> {
+  const registry = new PluginRegistry(options.hostVersion);
+  const fail = (record: PluginRecord, error: PluginError): void => registry.transition(record, PluginState.FAILED, error);
+
+  for (const [name, group] of groupByName(candidates)) {
+    const [first] = group;
+    const record = createRecord(name, first, options);
+    registry.add(record);
+    const manifestError = first.metadata
+      ? validatePluginMetadata(first.metadata, first.source.description)
+      : new PluginError(
+          PluginErrorCode.MANIFEST_INVALID,
+          `${first.source.description} has no @Plugin() decorator. Decorate it with @Plugin({ name, type, version }) or remove it from plugins.`,
+          { plugin: name },
+        );
+    if (manifestError) fail(record, manifestError);
+    else if (group.length > 1) {
+      fail(
+        record,
+        new PluginError(
+          PluginErrorCode.DUPLICATE,
+          `${group.length} plugins are named "${name}": ${group.map((c) => c.source.description).join(' and ')}. Rename one of them or register only one; none of them is loaded.`,
+          { plugin: name, details: { sources: group.map((c) => c.source.description) } },
+        ),
+      );
+    }
+  }
+
+  for (const record of registry.all()) {
+    if (record.state === PluginState.FAILED) continue;
+    const verdict = checkCompatibility(record.metadata, options.hostVersion, options.acceptIncompatible.has(record.name));
+    if (!verdict.compatible) fail(record, verdict.error);
+    else {
+      if (verdict.warning) record.warnings.push(verdict.warning);
+      if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
+    }
+  }
+
+  checkDependencies(registry, fail);
+
+  for (const record of registry.all()) {
+    if (record.resolveInstance || (record.state !== PluginState.DISCOVERED && record.state !== PluginState.DISABLED)) continue;
+    // Disabled plugins are instantiated too, so the reference services get now is the one enabling later brings to life.
+    const outcome = await runPhase(record.name, 'load', timeoutsFor(record.metadata, options).initialize, () => instantiate(record.pluginClass));
+    record.timings.load = outcome.ms;
+    if (outcome.ok) {
+      record.instance = outcome.value;
+      registry.transition(record, record.state === PluginState.DISABLED ? PluginState.DISABLED : PluginState.LOADED);
+    } else {
+      fail(
+        record,
+        outcome.timedOut
+          ? (outcome.error as PluginError)
+          : new PluginError(
+              PluginErrorCode.LOAD_FAILED,
+              `plugin "${record.name}" could not be instantiated: ${describeError(outcome.error)}. Check its constructor and that what it injects is provided (PluginModule imports).`,
+              { plugin: record.name, phase: 'load', cause: outcome.error },
+            ),
+      );
+    }
+  }
+  return registry;
+}
+
+function groupByName(candidates: PluginCandidate[]): Map<string, PluginCandidate[]> {
+  const groups = new Map<string, PluginCandidate[]>();
+  for (const candidate of candidates) {
+    const declared = candidate.metadata?.name;
+    const name = typeof declared === 'string' && declared !== '' ? declared : (candidate.pluginClass?.name ?? 'unnamed');
+    groups.set(name, [...(groups.get(name) ?? []), candidate]);
+  }
+  return groups;
+}
+
+function createRecord(name: string, candidate: PluginCandidate, options: ResolvedPluginOptions): PluginRecord {
+  const metadata: PluginMetadata = candidate.metadata ?? { name, type: 'unknown', version: '0.0.0' };
+  return {
+    name,
+    metadata,
+    pluginClass: candidate.pluginClass,
+    source: candidate.source,
+    required: metadata.required === true || options.required.has(name),
+    state: PluginState.DISCOVERED,
+    resolveInstance: candidate.resolveInstance,
+    timings: {},
+    warnings: [],
+  };
+}
+
+/**
+ * Missing or out-of-range dependencies and cycles fail the plugin; a plugin whose
+ * dependency was refused or disabled cannot start either. Sets the registry's
+ * order to dependencies first.
+ */
+function checkDependencies(registry: PluginRegistry, fail: (record: PluginRecord, error: PluginError) => void): void {
+  const graph = new Map<string, string[]>();
+  for (const record of registry.all()) {
+    graph.set(record.name, Object.keys(record.metadata.dependencies ?? {}).filter((dependency) => registry.get(dependency)));
+  }
+
+  for (const cycle of findCycles(graph)) {
+    const path = cycle.map((name) => `"${name}"`).join(' → ');
+    for (const name of new Set(cycle)) {
+      const record = registry.get(name)!;
+      if (record.state === PluginState.FAILED) continue;
+      fail(
+        record,
+        new PluginError(
+          PluginErrorCode.DEPENDENCY_CYCLE,
+          `plugin "${name}" is part of a dependency cycle: ${path}. Remove one of these dependencies.`,
+          { plugin: name, details: { cycle } },
+        ),
+      );
+    }
+  }
+
+  for (const record of registry.all()) {
+    if (record.state === PluginState.FAILED) continue;
+    for (const [dependency, range] of Object.entries(record.metadata.dependencies ?? {})) {
+      const found = registry.get(dependency);
+      const problem = !found
+        ? `no plugin named "${dependency}" is registered. Add the "${dependency}" plugin, or remove it from "${record.name}"'s dependencies`
+        : !semver.satisfies(found.metadata.version, range, { includePrerelease: true })
+          ? `"${dependency}" is ${found.metadata.version}. Install a version of "${dependency}" in ${range}, or a version of "${record.name}" that accepts ${found.metadata.version}`
+          : undefined;
+      if (problem) {
+        fail(
+          record,
+          new PluginError(PluginErrorCode.DEPENDENCY_MISSING, `plugin "${record.name}" needs "${dependency}"@${range} but ${problem}.`, {
+            plugin: record.name,
+            details: { dependency, range, found: found?.metadata.version },
+          }),
+        );
+        break;
+      }
+    }
+  }
+
+  registry.setOrder(dependencyOrder(graph));
+  for (const record of registry.all()) {
+    if (record.state !== PluginState.FAILED && record.state !== PluginState.DISABLED) {
+      const blocked = blockingDependency(registry, record);
+      if (blocked) fail(record, blocked);
+    }
+  }
+}
+
+/** `PLUGIN_DEPENDENCY_FAILED` when a dependency of `record` is failed or disabled. */
+export function blockingDependency(registry: PluginRegistry, record: PluginRecord): PluginError | undefined {
+  for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
+    const found = registry.get(dependency);
+    if (!found || found.state === PluginState.ENABLED || found.state === PluginState.LOADED || found.state === PluginState.DISCOVERED) continue;
+    const why =
+      found.state === PluginState.DISABLED
+        ? `is disabled. Enable "${dependency}", or disable "${record.name}" too`
+        : `failed (${found.error?.code ?? 'unknown'}). Fix "${dependency}" first`;
+    return new PluginError(PluginErrorCode.DEPENDENCY_FAILED, `plugin "${record.name}" was not started: its dependency "${dependency}" ${why}.`, {
+      plugin: record.name,
+      cause: found.error,
+      details: { dependency, dependencyState: found.state },
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,64 @@
+import semver from 'semver';
+import { PluginError, PluginErrorCode } from '../errors/index.js';
+import { isValidTimeout, type PluginMetadata, type PluginTimeouts } from '../manifest/index.js';
+import { DEFAULT_TIMEOUTS } from '../plugin.constants.js';
+import type { PluginModuleOptions } from '../plugin-module-options.interface.js';
+import { LIBRARY_VERSION } from '../version.js';
+
+/** The module options, checked, with every default filled in. */
+export interface ResolvedPluginOptions {
+  hostVersion: string;
+  config: Record<string, unknown>;
+  disabled: ReadonlySet<string>;
+  required: ReadonlySet<string>;
+  acceptIncompatible: ReadonlySet<string>;
+  timeouts: PluginTimeouts;
+  pluginTimeouts: Record<string, Partial<PluginTimeouts>>;
+  env: Record<string, string | undefined>;
+}
+
+/** @throws PluginError `PLUGIN_OPTIONS_INVALID` naming every bad option */
+export function resolveOptions(options: PluginModuleOptions | undefined): ResolvedPluginOptions {
+  const given = options ?? {};
+  const problems: string[] = [];
+  const hostVersion = given.hostVersion ?? LIBRARY_VERSION;
+  if (semver.valid(hostVersion) === null) problems.push(`hostVersion ${JSON.stringify(hostVersion)} must be a semver version such as "1.0.0"`);
+  const names = (key: 'disabled' | 'required' | 'acceptIncompatible'): Set<string> => {
+    const list = given[key] ?? [];
+    if (!Array.isArray(list) || list.some((name) => typeof name !== 'string')) {
+      problems.push(`${key} must be an array of plugin names`);
+      return new Set();
+    }
+    return new Set(list.map((name) => name.trim()).filter(Boolean));
+  };
+  const checkTimeouts = (timeouts: Partial<PluginTimeouts> | undefined, label: string): void => {
+    for (const [phase, ms] of Object.entries(timeouts ?? {})) {
+      if (!(phase in DEFAULT_TIMEOUTS)) problems.push(`${label}.${phase} is not a phase (use initialize, cleanup, healthCheck)`);
+      else if (!isValidTimeout(ms)) problems.push(`${label}.${phase} must be a positive number of milliseconds (Infinity: no timeout)`);
+    }
+  };
+  checkTimeouts(given.timeouts, 'timeouts');
+  for (const [name, timeouts] of Object.entries(given.pluginTimeouts ?? {})) checkTimeouts(timeouts, `pluginTimeouts["${name}"]`);
+  if (given.config !== undefined && (given.config === null || typeof given.config !== 'object')) {
+    problems.push('config must be an object of plugin name to config object');
+  }
+  const resolved: ResolvedPluginOptions = {
+    hostVersion,
+    config: given.config ?? {},
+    disabled: names('disabled'),
+    required: names('required'),
+    acceptIncompatible: names('acceptIncompatible'),
+    timeouts: { ...DEFAULT_TIMEOUTS, ...given.timeouts },
+    pluginTimeouts: given.pluginTimeouts ?? {},
+    env: given.env ?? process.env,
+  };
+  if (problems.length > 0) {
+    throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });
+  }
+  return resolved;
+}
+
+/** A plugin's phase timeouts: defaults < module `timeouts` < `@Plugin({ timeouts })` < module `pluginTimeouts[name]`. */
+export function timeoutsFor(metadata: PluginMetadata, options: ResolvedPluginOptions): PluginTimeouts {
+  return { ...options.timeouts, ...metadata.timeouts, ...options.pluginTimeouts[metadata.name] };
+}

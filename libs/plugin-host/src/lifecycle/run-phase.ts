@@ -1,0 +1,59 @@
+import { performance } from 'node:perf_hooks';
+import { PluginError, PluginErrorCode } from '../errors/index.js';
+
+export type PluginPhase = 'load' | 'configure' | 'initialize' | 'healthCheck' | 'cleanup';
+
+export interface PhaseOutcome<T> {
+  ok: boolean;
+  value?: T;
+  /** What went wrong: a `PLUGIN_TIMEOUT`, or whatever the plugin threw. */
+  error?: unknown;
+  timedOut: boolean;
+  ms: number;
+}
+
+/**
+ * Runs one phase of one plugin under a timeout, with an `AbortSignal` that is
+ * aborted (reason: the `PLUGIN_TIMEOUT` error) when the time is up. Never throws:
+ * the outcome says what happened. A phase that settles after its timeout is
+ * ignored (its rejection is swallowed, so it cannot crash the host).
+ *
+ * @param timeoutMs `Infinity` runs without a timer
+ */
+export async function runPhase<T>(
+  plugin: string,
+  phase: PluginPhase,
+  timeoutMs: number,
+  work: (signal: AbortSignal) => T | PromiseLike<T>,
+): Promise<PhaseOutcome<T>> {
+  const controller = new AbortController();
+  const started = performance.now();
+  const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const running = Promise.resolve(work(controller.signal));
+    running.catch(() => undefined);
+    const value = Number.isFinite(timeoutMs)
+      ? await Promise.race([
+          running,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const error = new PluginError(
+                PluginErrorCode.TIMEOUT,
+                `plugin "${plugin}" did not finish ${phase} within ${timeoutMs} ms. Make ${phase} faster, or raise its timeout (module option timeouts.${phase}, pluginTimeouts["${plugin}"].${phase}, or @Plugin({ timeouts })).`,
+                { plugin, phase, details: { timeoutMs } },
+              );
+              controller.abort(error);
+              reject(error);
+            }, timeoutMs);
+          }),
+        ])
+      : await running;
+    return { ok: true, value, timedOut: false, ms: elapsed() };
+  } catch (error) {
+    const timedOut = error instanceof PluginError && error.code === PluginErrorCode.TIMEOUT && controller.signal.aborted;
+    return { ok: false, error, timedOut, ms: elapsed() };
+  } finally {
+    clearTimeout(timer);
+  }
+}

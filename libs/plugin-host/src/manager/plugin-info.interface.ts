@@ -1,0 +1,50 @@
+import type { PluginErrorCode } from '../errors/index.js';
+import type { PluginTypeName } from '../manifest/index.js';
+import type { PluginSource, PluginState, PluginTimings } from '../registry/index.js';
+
+/** One plugin as `PluginManager` shows it (a copy: changing it changes nothing). */
+export interface PluginInfo {
+  name: string;
+  type: PluginTypeName;
+  version: string;
+  description?: string;
+  state: PluginState;
+  source: PluginSource;
+  required: boolean;
+  compatibility?: string;
+  dependencies: Record<string, string>;
+  /** Why the plugin is `failed`. */
+  error?: { code: PluginErrorCode; message: string };
+  /** ms per phase that ran. */
+  timings: PluginTimings;
+  warnings: string[];
+}
+
+export interface PluginListFilter {
+  type?: PluginTypeName;
+  state?: PluginState;
+}
+
+/** The startup report: every plugin with its outcome and ms per phase. */
+export interface PluginStartupReport {
+  hostVersion: string;
+  /** When plugin startup began (absent before the application initialized). */
+  startedAt?: string;
+  /** Wall time of the whole plugin startup, ms. */
+  durationMs?: number;
+  /** How many plugins ended in each state. */
+  summary: Partial<Record<PluginState, number>>;
+  plugins: PluginReportEntry[];
+}
+
+export interface PluginReportEntry {
+  name: string;
+  version: string;
+  type: PluginTypeName;
+  source: string;
+  outcome: PluginState;
+  error?: { code: PluginErrorCode; message: string };
+  /** ms per startup phase that ran: load, configure, initialize. */
+  phases: PluginTimings;
+  totalMs: number;
+}

@@ -1,0 +1,70 @@
+import semver from 'semver';
+import { PluginError, PluginErrorCode } from '../errors/index.js';
+import type { PluginMetadata } from './plugin-metadata.interface.js';
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// Terminus puts `status` beside the per-plugin entries of the health result.
+const RESERVED_NAMES = new Set(['status']);
+const TIMEOUT_PHASES = ['initialize', 'cleanup', 'healthCheck'];
+
+/**
+ * Checks what a plugin declares before anything of it runs. Returns every problem
+ * at once, so a plugin author fixes the declaration in one go.
+ *
+ * @param where how to find the declaration (e.g. `class PyodPlugin in PluginModule options`)
+ */
+export function validatePluginMetadata(metadata: PluginMetadata, where: string): PluginError | undefined {
+  const problems: string[] = [];
+  const { name, type, version, compatibility, dependencies, configSchema, required, timeouts } = metadata;
+
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    problems.push(`name ${JSON.stringify(name)} must be a string of letters, digits, ".", "_" or "-"`);
+  } else if (RESERVED_NAMES.has(name)) {
+    problems.push(`name "${name}" is reserved (it is a key of the health result); choose another name`);
+  }
+  if (typeof type !== 'string' || type.trim() === '') {
+    problems.push(`type ${JSON.stringify(type)} must be a non-empty string such as "algorithm"`);
+  }
+  if (typeof version !== 'string' || semver.valid(version) === null) {
+    problems.push(`version ${JSON.stringify(version)} must be a semver version such as "1.2.0"`);
+  }
+  if (compatibility !== undefined && (typeof compatibility !== 'string' || semver.validRange(compatibility) === null)) {
+    problems.push(`compatibility ${JSON.stringify(compatibility)} must be a semver range such as "^0.1.0"`);
+  }
+  if (dependencies !== undefined) {
+    if (typeof dependencies !== 'object' || dependencies === null || Array.isArray(dependencies)) {
+      problems.push('dependencies must be an object of plugin name to semver range, e.g. { "csv": "^1.0.0" }');
+    } else {
+      for (const [dependency, range] of Object.entries(dependencies)) {
+        if (typeof range !== 'string' || semver.validRange(range) === null) {
+          problems.push(`dependencies.${dependency} ${JSON.stringify(range)} must be a semver range such as "^1.0.0"`);
+        }
+      }
+    }
+  }
+  if (configSchema !== undefined && typeof configSchema !== 'function') {
+    problems.push('configSchema must be a class decorated with class-validator decorators');
+  }
+  if (required !== undefined && typeof required !== 'boolean') {
+    problems.push('required must be true or false');
+  }
+  if (timeouts !== undefined) {
+    for (const [phase, ms] of Object.entries(timeouts)) {
+      if (!TIMEOUT_PHASES.includes(phase)) problems.push(`timeouts.${phase} is not a phase (use ${TIMEOUT_PHASES.join(', ')})`);
+      else if (!isValidTimeout(ms)) problems.push(`timeouts.${phase} must be a positive number of milliseconds`);
+    }
+  }
+
+  if (problems.length === 0) return undefined;
+  const label = typeof name === 'string' && name !== '' ? `plugin "${name}"` : 'a plugin';
+  return new PluginError(
+    PluginErrorCode.MANIFEST_INVALID,
+    `${label} (${where}) declares an invalid manifest: ${problems.join('; ')}. Fix the @Plugin() declaration.`,
+    { plugin: typeof name === 'string' ? name : undefined, details: { problems } },
+  );
+}
+
+/** A timeout is a positive number of ms; `Infinity` means no timeout. */
+export function isValidTimeout(ms: unknown): ms is number {
+  return typeof ms === 'number' && ms > 0 && !Number.isNaN(ms);
+}

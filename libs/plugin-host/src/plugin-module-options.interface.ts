@@ -1,0 +1,42 @@
+import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
+import type { PluginTimeouts } from './manifest/index.js';
+
+/** Options that may be resolved at runtime (inside DI, e.g. from ConfigService). */
+export interface PluginModuleOptions {
+  /** The version plugins' `compatibility` ranges are checked against. Default: this library's version. */
+  hostVersion?: string;
+  /** Config per plugin name; above the schema defaults, below the config file and env vars. */
+  config?: Record<string, Record<string, unknown>>;
+  /** Plugin names that stay disabled (declared and listed, never initialized). */
+  disabled?: string[];
+  /** Plugin names whose failure stops bootstrap, in addition to those declaring `required: true`. */
+  required?: string[];
+  /** Plugin names whose compatibility mismatch is accepted with a warning. */
+  acceptIncompatible?: string[];
+  /** Phase timeouts for every plugin, ms. Defaults: initialize 10 000, cleanup 5 000, healthCheck 2 000. */
+  timeouts?: Partial<PluginTimeouts>;
+  /** Phase timeouts for one plugin, by name; wins over `timeouts` and the plugin's own `@Plugin({ timeouts })`. */
+  pluginTimeouts?: Record<string, Partial<PluginTimeouts>>;
+  /** Where `PLUGIN_<NAME>_CONFIG` and `PLUGIN_<NAME>_<KEY>` are read from. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Options Nest needs before it builds the module graph. */
+export interface PluginModuleStaticOptions {
+  /** `@Plugin()` classes to host. The library instantiates them (with their constructor dependencies). */
+  plugins?: Type<object>[];
+  /** Also host `@Plugin()` classes registered as providers in any module of the app. Default `true`. */
+  discoverProviders?: boolean;
+  /** Register the module globally, so any module can inject plugins and `PluginManager`. Default `true`. */
+  isGlobal?: boolean;
+  /** Modules whose providers plugins (and `useFactory`) may inject. */
+  imports?: ModuleMetadata['imports'];
+}
+
+export type PluginModuleSyncOptions = PluginModuleOptions & PluginModuleStaticOptions;
+
+export interface PluginModuleAsyncOptions extends PluginModuleStaticOptions {
+  /** Providers passed to `useFactory`. */
+  inject?: FactoryProvider['inject'];
+  useFactory: (...args: any[]) => PluginModuleOptions | Promise<PluginModuleOptions>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}

@@ -1,0 +1,10 @@
+import type { PluginTimeouts } from './manifest/index.js';
+
+/** The runtime options as the host gave them. */
+export const PLUGIN_MODULE_OPTIONS = 'nestjs-plugin-host:options';
+/** The runtime options, checked and with defaults applied. */
+export const RESOLVED_PLUGIN_OPTIONS = 'nestjs-plugin-host:resolved-options';
+/** The static part: classes and discovery switches. */
+export const PLUGIN_STATIC_OPTIONS = 'nestjs-plugin-host:static-options';
+
+export const DEFAULT_TIMEOUTS: Readonly<PluginTimeouts> = { initialize: 10_000, cleanup: 5_000, healthCheck: 2_000 };

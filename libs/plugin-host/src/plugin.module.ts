@@ -1,0 +1,95 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { discoverOptionClasses, discoverProviderClasses } from './discovery/index.js';
+import { PluginHealthIndicator } from './health/index.js';
+import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
+import { LifecycleRunner, loadPlugins, resolveOptions, type ResolvedPluginOptions } from './lifecycle/index.js';
+import { PluginManager } from './manager/index.js';
+import { getPluginMetadata, PluginType } from './manifest/index.js';
+import { PLUGIN_MODULE_OPTIONS, PLUGIN_STATIC_OPTIONS, RESOLVED_PLUGIN_OPTIONS } from './plugin.constants.js';
+import type { PluginModuleAsyncOptions, PluginModuleStaticOptions, PluginModuleSyncOptions } from './plugin-module-options.interface.js';
+import { PluginRegistry } from './registry/index.js';
+
+/**
+ * Turns a Nest app into a plugin host. Only wiring lives here: discovery,
+ * checks, lifecycle, health and the manager each live in their own folder.
+ *
+ * @example
+ * PluginModule.forRootAsync({
+ *   plugins: [PyodPlugin],
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (cfg: ConfigService) => ({ hostVersion: '0.1.0', disabled: cfg.get('DISABLED_PLUGINS')?.split(',') ?? [] }),
+ * })
+ */
+@Module({})
+export class PluginModule {
+  /** Static options; everything known when the module is declared. */
+  static forRoot(options: PluginModuleSyncOptions = {}): DynamicModule {
+    const { plugins, discoverProviders, isGlobal, imports, ...runtime } = options;
+    return build({ plugins, discoverProviders, isGlobal, imports }, { provide: PLUGIN_MODULE_OPTIONS, useValue: runtime });
+  }
+
+  /** Runtime options from a factory resolved inside DI (e.g. with `ConfigService`). */
+  static async forRootAsync(options: PluginModuleAsyncOptions): Promise<DynamicModule> {
+    // One tick later every module of the app has been evaluated, so every
+    // @InjectPlugin()/@InjectPlugins() in it has registered the token it needs.
+    await Promise.resolve();
+    const { useFactory, inject, ...staticOptions } = options;
+    return build(staticOptions, { provide: PLUGIN_MODULE_OPTIONS, useFactory, inject: inject ?? [] });
+  }
+}
+
+function build(options: PluginModuleStaticOptions, optionsProvider: Provider): DynamicModule {
+  const classes = options.plugins ?? [];
+  const names = new Set<string>(requestedPluginNames());
+  const types = new Set<string>([...Object.values(PluginType), ...requestedPluginTypes()]);
+  for (const pluginClass of classes) {
+    const metadata = getPluginMetadata(pluginClass);
+    if (typeof metadata?.name === 'string') names.add(metadata.name);
+    if (typeof metadata?.type === 'string') types.add(metadata.type);
+  }
+  const nameTokens: Provider[] = [...names].map((name) => ({
+    provide: getPluginToken(name),
+    useFactory: (registry: PluginRegistry) => registry.referenceOf(name),
+    inject: [PluginRegistry],
+  }));
+  const typeTokens: Provider[] = [...types].map((type) => ({
+    provide: getPluginTypeToken(type),
+    useFactory: (registry: PluginRegistry) => registry.listOf(type),
+    inject: [PluginRegistry],
+  }));
+
+  return {
+    module: PluginModule,
+    global: options.isGlobal ?? true,
+    imports: [DiscoveryModule, TerminusModule, ...(options.imports ?? [])],
+    providers: [
+      optionsProvider,
+      { provide: PLUGIN_STATIC_OPTIONS, useValue: { ...options, plugins: classes } },
+      { provide: RESOLVED_PLUGIN_OPTIONS, useFactory: resolveOptions, inject: [PLUGIN_MODULE_OPTIONS] },
+      {
+        provide: PluginRegistry,
+        useFactory: (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) =>
+          loadPlugins({
+            candidates: [
+              ...discoverOptionClasses(statics.plugins ?? []),
+              ...(statics.discoverProviders === false ? [] : discoverProviderClasses(discovery)),
+            ],
+            options: resolved,
+            instantiate: (pluginClass: Type<object>) => moduleRef.create(pluginClass),
+          }),
+        inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],
+      },
+      LifecycleRunner,
+      PluginManager,
+      PluginHealthIndicator,
+      ...nameTokens,
+      ...typeTokens,
+    ],
+    exports: [PluginManager, PluginHealthIndicator, ...nameTokens, ...typeTokens].map((provider) =>
+      typeof provider === 'function' ? provider : (provider as { provide: string }).provide,
+    ),
+  };
+}

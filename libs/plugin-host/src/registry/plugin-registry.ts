@@ -1,0 +1,152 @@
+import { PluginError, PluginErrorCode } from '../errors/index.js';
+import {
+  createForwardingReference,
+  createMissingReference,
+  createUnavailablePrototype,
+  swapPrototype,
+  type ForwardingReference,
+} from '../injection/index.js';
+import type { PluginRecord } from './plugin-record.js';
+import { PluginState } from './plugin-state.js';
+
+/**
+ * The state of every plugin, one record each, in dependency order. It is the only
+ * place a plugin's state changes (`transition`), so the injected references and
+ * the per-type lists can never disagree with the record.
+ */
+export class PluginRegistry {
+  private readonly records = new Map<string, PluginRecord>();
+  private order: string[] = [];
+  private readonly typeLists = new Map<string, object[]>();
+  private readonly forwarders = new Map<string, ForwardingReference>();
+  private readonly unavailablePrototypes = new Map<string, object>();
+  private readonly missingReferences = new Map<string, object>();
+
+  constructor(readonly hostVersion: string) {}
+
+  add(record: PluginRecord): void {
+    this.records.set(record.name, record);
+    this.order.push(record.name);
+  }
+
+  /** Sets the dependency order (dependencies first). */
+  setOrder(names: string[]): void {
+    this.order = names;
+  }
+
+  get(name: string): PluginRecord | undefined {
+    return this.records.get(name);
+  }
+
+  /** The record, or `PLUGIN_NOT_FOUND` naming the plugins that do exist. */
+  require(name: string): PluginRecord {
+    const record = this.records.get(name);
+    if (record) return record;
+    throw new PluginError(
+      PluginErrorCode.NOT_FOUND,
+      `no plugin named "${name}" is registered (known plugins: ${this.names().join(', ') || 'none'}). Check the name, or list the plugin in PluginModule plugins.`,
+      { plugin: name },
+    );
+  }
+
+  /** Every record, dependencies first. */
+  all(): PluginRecord[] {
+    return this.order.map((name) => this.records.get(name) as PluginRecord);
+  }
+
+  names(): string[] {
+    return [...this.order];
+  }
+
+  /** What `@InjectPlugin(name)` injects: the instance when it exists now, else a forwarder kept pointed at it. */
+  referenceOf(name: string): object {
+    const record = this.records.get(name);
+    if (!record) {
+      let missing = this.missingReferences.get(name);
+      if (!missing) this.missingReferences.set(name, (missing = createMissingReference(name, () => this.names())));
+      return missing;
+    }
+    if (record.instance && !record.resolveInstance) return record.instance;
+    return this.forwarderOf(record).reference;
+  }
+
+  /** What `@InjectPlugins(type)` injects: a live array of the enabled plugins of that type. */
+  listOf(type: string): object[] {
+    let list = this.typeLists.get(type);
+    if (!list) {
+      this.typeLists.set(type, (list = []));
+      this.refreshTypeList(type);
+    }
+    return list;
+  }
+
+  /** Gives a record its instance (for plugins Nest instantiated) and aims its references at it. */
+  attachInstance(record: PluginRecord, instance: object): void {
+    record.instance = instance;
+    this.transition(record, record.state, record.error);
+  }
+
+  /**
+   * Moves a plugin to `state`. Its instance keeps the class prototype while it may
+   * run (`loaded`: initialize may call its own methods; `enabled`) and otherwise
+   * gets the prototype whose methods throw `PLUGIN_DISABLED`.
+   */
+  transition(record: PluginRecord, state: PluginState, error?: PluginError): void {
+    record.state = state;
+    record.error = error;
+    const callable = state === PluginState.ENABLED || state === PluginState.LOADED;
+    if (record.instance) {
+      swapPrototype(record.instance, callable ? (record.pluginClass.prototype as object) : this.unavailablePrototypeOf(record));
+    }
+    const forwarder = this.forwarders.get(record.name);
+    if (forwarder) forwarder.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record));
+    if (this.typeLists.has(record.metadata.type)) this.refreshTypeList(record.metadata.type);
+  }
+
+  /** The `PLUGIN_DISABLED` error a call to a plugin that is not enabled gets. */
+  unavailableError(record: PluginRecord): PluginError {
+    const why =
+      record.state === PluginState.FAILED
+        ? `it failed (${record.error?.message ?? 'unknown reason'}). Fix the cause and restart the host`
+        : record.state === PluginState.DISABLED
+          ? 'it is disabled. Enable it, or remove it from the disabled option'
+          : `it is not initialized yet (state: ${record.state}). Call it once the application has initialized`;
+    return new PluginError(PluginErrorCode.DISABLED, `plugin "${record.name}" cannot be called: ${why}.`, {
+      plugin: record.name,
+      cause: record.error,
+    });
+  }
+
+  private forwarderOf(record: PluginRecord): ForwardingReference {
+    let forwarder = this.forwarders.get(record.name);
+    if (!forwarder) {
+      forwarder = createForwardingReference(record.pluginClass, this.unavailableStubOf(record));
+      this.forwarders.set(record.name, forwarder);
+      this.transition(record, record.state, record.error);
+    }
+    return forwarder;
+  }
+
+  private unavailablePrototypeOf(record: PluginRecord): object {
+    let proto = this.unavailablePrototypes.get(record.name);
+    if (!proto) {
+      proto = createUnavailablePrototype(record.pluginClass, () => this.unavailableError(record));
+      this.unavailablePrototypes.set(record.name, proto);
+    }
+    return proto;
+  }
+
+  private unavailableStubOf(record: PluginRecord): object {
+    return Object.create(this.unavailablePrototypeOf(record)) as object;
+  }
+
+  // Rewritten in place: services hold the array itself.
+  private refreshTypeList(type: string): void {
+    const list = this.typeLists.get(type) as object[];
+    list.length = 0;
+    for (const name of this.order) {
+      const record = this.records.get(name) as PluginRecord;
+      if (record.metadata.type === type && record.state === PluginState.ENABLED) list.push(this.referenceOf(name));
+    }
+  }
+}
