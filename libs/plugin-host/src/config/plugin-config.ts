@@ -49,7 +49,7 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
   }
   const file = readConfigFile(plugin, input.env);
   if (file) mergeInto(merged, file.values, file.label, sources);
-  const fromEnv = readEnv(plugin, schema, knownKeys(schema, merged), input, warnings);
+  const fromEnv = readEnv(plugin, schema, merged, input, warnings);
   for (const [key, { value, label }] of fromEnv) mergeInto(merged, { [key]: value }, label, sources);
 
   if (!schema) return { config: merged, sources, warnings };
@@ -126,10 +126,11 @@ function knownKeys(schema: Type<object> | undefined, merged: PlainObject): strin
 function readEnv(
   plugin: string,
   schema: Type<object> | undefined,
-  keys: string[],
+  current: PlainObject,
   input: ConfigSources,
   warnings: string[],
 ): Map<string, { value: unknown; label: string }> {
+  const keys = knownKeys(schema, current);
   const prefix = configEnvPrefix(plugin);
   const found = new Map<string, { value: unknown; label: string }>();
   const claimed = new Set<string>([configFileEnvName(plugin)]);
@@ -138,8 +139,7 @@ function readEnv(
     const raw = input.env[variable];
     if (raw === undefined) continue;
     claimed.add(variable);
-    const designType = schema ? (Reflect.getMetadata('design:type', schema.prototype as object, key) as unknown) : undefined;
-    found.set(key, { value: coerceEnvValue(raw, designType), label: `env ${variable}` });
+    found.set(key, { value: coerceEnvValue(raw, typeHint(schema, key, current[key])), label: `env ${variable}` });
   }
   // A PLUGIN_<NAME>_* var that sets nothing is most likely a typo: say so.
   const longerPrefixes = (input.otherPlugins ?? []).map(configEnvPrefix).filter((p) => p.length > prefix.length && p.startsWith(prefix));
@@ -153,9 +153,23 @@ function readEnv(
 }
 
 /**
- * Env vars are strings: make them what the property is. With the property's
- * design type (any class-validator decorator emits it) the type decides; without
- * it, `true`/`false`, numbers and JSON objects/arrays are recognised.
+ * What an env var's text should become: the type of the value it replaces (the
+ * default, or what options or the file set), else the property's declared type
+ * (`design:type`, which is `Object` for an un-annotated property, so it comes second).
+ */
+function typeHint(schema: Type<object> | undefined, key: string, current: unknown): unknown {
+  if (typeof current === 'number') return Number;
+  if (typeof current === 'boolean') return Boolean;
+  if (typeof current === 'string') return String;
+  if (Array.isArray(current)) return Array;
+  if (current !== null && typeof current === 'object') return Object;
+  return schema ? (Reflect.getMetadata('design:type', schema.prototype as object, key) as unknown) : undefined;
+}
+
+/**
+ * Env vars are strings: make them what the property is. With a type hint
+ * (`typeHint`) the type decides; without one, `true`/`false`, numbers and JSON
+ * objects/arrays are recognised.
  */
 export function coerceEnvValue(raw: string, designType?: unknown): unknown {
   const text = raw.trim();

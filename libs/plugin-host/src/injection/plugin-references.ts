@@ -13,12 +13,16 @@ import { PluginError, PluginErrorCode } from '../errors/index.js';
  *   `this.target.method(...)`, pointed at the instance once there is one.
  */
 
-/** Every method name along the class's prototype chain (what a reference must answer). */
+// Nest calls these on every provider value, and plugin values are provider values
+// (the name tokens): a reference must neither forward nor shadow them.
+const NEST_HOOKS = new Set(['onModuleInit', 'onApplicationBootstrap', 'onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
+
+/** Every method name along the class's prototype chain (what a reference must answer), but Nest's hooks. */
 export function pluginMethodNames(pluginClass: Type<object>): string[] {
   const names = new Set<string>();
   for (let proto = pluginClass.prototype as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key === 'constructor') continue;
+      if (key === 'constructor' || NEST_HOOKS.has(key)) continue;
       const descriptor = Object.getOwnPropertyDescriptor(proto, key);
       if (descriptor && typeof descriptor.value === 'function') names.add(key);
     }
@@ -100,7 +104,7 @@ export function createMissingReference(name: string, knownNames: () => string[])
   };
   return new Proxy(Object.create(null) as object, {
     get(_target, key) {
-      if (typeof key === 'symbol' || PROBED_KEYS.has(key)) return undefined;
+      if (typeof key === 'symbol' || PROBED_KEYS.has(key) || NEST_HOOKS.has(key)) return undefined;
       return function pluginNotFound(): never {
         throw notFound();
       };
