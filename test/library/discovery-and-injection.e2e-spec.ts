@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { types } from 'node:util';
 import { InjectPlugin, InjectPlugins, Plugin, PluginError, PluginManager, PluginState, getPluginToken } from 'nestjs-plugin-host';
-import { bootHost, CallLog, makePlugin, type Host } from './fixtures.js';
+import { bootHost, CallLog, makePlugin, thrownBy, type Host } from './fixtures.js';
 
 @Plugin({ name: 'graph-plugin', type: 'output', version: '2.0.0', compatibility: '^0.1.0' })
 class GraphPlugin {
@@ -98,9 +98,9 @@ describe('discovery and injection', () => {
   it('boots with a disabled plugin and a failed plugin injected; calling them says why', async () => {
     host = await boot(new CallLog());
     const service = host.moduleRef.get(DetectionService);
-    expect(() => service.off.ping()).toThrow(expect.objectContaining({ code: 'PLUGIN_DISABLED' }) as Error);
+    expect(thrownBy(() => service.off.ping())).toMatchObject({ code: 'PLUGIN_DISABLED' });
     expect(() => service.off.ping()).toThrow(/plugin "off" cannot be called: it is disabled/);
-    expect(() => service.broken.ping()).toThrow(expect.objectContaining({ code: 'PLUGIN_DISABLED' }) as Error);
+    expect(thrownBy(() => service.broken.ping())).toMatchObject({ code: 'PLUGIN_DISABLED' });
     expect(() => service.broken.ping()).toThrow(/"broken" cannot be called: it failed \(PLUGIN_INIT_FAILED: .*model file missing/);
   });
 

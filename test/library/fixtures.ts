@@ -113,3 +113,13 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/** What `fn` throws (fails the test when it throws nothing). */
+export function thrownBy(fn: () => unknown): Error & { code?: string; plugin?: string } {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected the call to throw');
+}

@@ -1,4 +1,4 @@
-export { LifecycleRunner, type StartupTiming } from './lifecycle-runner.js';
+export { LifecycleRunner } from './lifecycle-runner.js';
 export { loadPlugins, blockingDependency, type LoadInput } from './plugin-loader.js';
 export { resolveOptions, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 export { runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
 import { resolvePluginConfig } from '../config/index.js';
 import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../contracts/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
@@ -10,11 +9,6 @@ import { blockingDependency } from './plugin-loader.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
 
-/** When the startup ran and how long it took; the rest of the report is in the records. */
-export interface StartupTiming {
-  startedAt?: Date;
-  durationMs?: number;
-}
 
 /**
  * Runs the plugins' lifecycle from Nest's hooks. Nest runs the hooks of providers
@@ -26,7 +20,8 @@ export interface StartupTiming {
 export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('PluginHost');
   private stopping?: Promise<void>;
-  readonly timing: StartupTiming = {};
+  /** Wall time of the whole plugin startup (loading to the last initialize), once it is done. */
+  startupMs?: number;
 
   constructor(
     private readonly registry: PluginRegistry,
@@ -43,8 +38,6 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Initializes every loaded plugin in dependency order. Throws only when a `required` plugin failed. */
   async start(): Promise<void> {
-    const started = performance.now();
-    this.timing.startedAt = new Date();
     for (const record of this.registry.all()) this.attachProviderInstance(record);
 
     const running = new Map<string, Promise<void>>();
@@ -56,7 +49,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
       );
     }
     await Promise.all(running.values());
-    this.timing.durationMs = round(performance.now() - started);
+    this.startupMs = this.registry.elapsedMs();
     this.logStartup();
 
     const failedRequired = this.registry.all().filter((record) => record.required && record.state === PluginState.FAILED);
@@ -186,7 +179,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
       if (!known.has(name)) this.logger.warn(`@InjectPlugin("${name}") is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`);
     }
     const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ') || 'no plugins';
-    this.logger.log(`plugins started in ${this.timing.durationMs} ms: ${summary}`);
+    this.logger.log(`plugins started in ${this.startupMs} ms: ${summary}`);
   }
 }
 

@@ -28,9 +28,9 @@ export interface PluginListFilter {
 /** The startup report: every plugin with its outcome and ms per phase. */
 export interface PluginStartupReport {
   hostVersion: string;
-  /** When plugin startup began (absent before the application initialized). */
-  startedAt?: string;
-  /** Wall time of the whole plugin startup, ms. */
+  /** When plugin startup began (ISO time). */
+  startedAt: string;
+  /** Wall time of the whole plugin startup, ms (absent until the application has initialized). */
   durationMs?: number;
   /** How many plugins ended in each state. */
   summary: Partial<Record<PluginState, number>>;

@@ -76,8 +76,8 @@ export class PluginManager {
     });
     return {
       hostVersion: this.registry.hostVersion,
-      startedAt: this.runner.timing.startedAt?.toISOString(),
-      durationMs: this.runner.timing.durationMs,
+      startedAt: this.registry.startedAt.toISOString(),
+      durationMs: this.runner.startupMs,
       summary,
       plugins,
     };

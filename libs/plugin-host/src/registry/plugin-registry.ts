@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import {
   createForwardingReference,
@@ -22,7 +23,16 @@ export class PluginRegistry {
   private readonly unavailablePrototypes = new Map<string, object>();
   private readonly missingReferences = new Map<string, object>();
 
+  /** When plugin startup began: the registry is created as loading starts. */
+  readonly startedAt = new Date();
+  private readonly startedAtMs = performance.now();
+
   constructor(readonly hostVersion: string) {}
+
+  /** ms since plugin startup began. */
+  elapsedMs(): number {
+    return Math.round((performance.now() - this.startedAtMs) * 100) / 100;
+  }
 
   add(record: PluginRecord): void {
     this.records.set(record.name, record);

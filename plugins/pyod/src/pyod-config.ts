@@ -1,0 +1,35 @@
+import { IsIn, IsInt, IsNumber, Max, Min } from 'class-validator';
+
+export const PYOD_METHODS = ['iforest', 'ecod'] as const;
+export type PyodMethod = (typeof PYOD_METHODS)[number];
+
+/**
+ * The plugin's config (module option `config.pyod`, file `PLUGIN_PYOD_CONFIG`,
+ * env `PLUGIN_PYOD_<KEY>`). Each value is the default for `fit` params.
+ */
+export class PyodConfig {
+  /** The detector `fit` uses when params name none. */
+  @IsIn(PYOD_METHODS)
+  method: PyodMethod = 'iforest';
+
+  /** Expected share of outliers, (0, 0.5]: sets the score threshold. */
+  @IsNumber()
+  @Min(0.0001)
+  @Max(0.5)
+  contamination: number = 0.1;
+
+  /** Isolation Forest: number of trees. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  nEstimators: number = 100;
+
+  /** Isolation Forest: rows per tree (PyOD's max_samples="auto" is 256). */
+  @IsInt()
+  @Min(2)
+  maxSamples: number = 256;
+
+  /** Seed of the Isolation Forest's randomness: same seed, same scores. */
+  @IsInt()
+  randomState: number = 42;
+}

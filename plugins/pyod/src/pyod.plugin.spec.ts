@@ -1,0 +1,131 @@
+import { describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { PyodConfig } from './pyod-config.js';
+import { PyodPlugin } from './pyod.plugin.js';
+import { seededRandom } from './random.js';
+import { percentile } from './stats.js';
+
+/** Two Gaussian blobs of inliers plus far-away outliers; `truth[i]` is 1 for an injected outlier. */
+function blobsWithOutliers(seed: number, inliers = 300, outliers = 15, dims = 2): { data: number[][]; truth: number[] } {
+  const random = seededRandom(seed);
+  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const data: number[][] = [];
+  const truth: number[] = [];
+  const centres = [Array(dims).fill(0), Array(dims).fill(5)];
+  for (let i = 0; i < inliers; i++) {
+    data.push(centres[i % 2].map((c) => c + gaussian() * 0.8));
+    truth.push(0);
+  }
+  for (let i = 0; i < outliers; i++) {
+    data.push(Array.from({ length: dims }, () => (random() < 0.5 ? -1 : 1) * (12 + random() * 8)));
+    truth.push(1);
+  }
+  return { data, truth };
+}
+
+/** ROC-AUC as the probability that a random outlier outscores a random inlier (ties count half). */
+function rocAuc(scores: number[], truth: number[]): number {
+  const positives = scores.filter((_, i) => truth[i] === 1);
+  const negatives = scores.filter((_, i) => truth[i] === 0);
+  let wins = 0;
+  for (const p of positives) for (const n of negatives) wins += p > n ? 1 : p === n ? 0.5 : 0;
+  return wins / (positives.length * negatives.length);
+}
+
+async function initializedPlugin(config: Partial<PyodConfig> = {}): Promise<PyodPlugin> {
+  const plugin = new PyodPlugin();
+  const full = Object.assign(new PyodConfig(), config);
+  plugin.initialize(full, { name: 'pyod', logger: new Logger('test', { timestamp: false }), signal: new AbortController().signal, config: full });
+  return plugin;
+}
+
+describe('PyodPlugin', () => {
+  Logger.overrideLogger(false);
+
+  for (const method of ['iforest', 'ecod'] as const) {
+    describe(method, () => {
+      it('ranks injected far points above the blobs (ROC-AUC > 0.95)', async () => {
+        const plugin = await initializedPlugin({ method });
+        const { data, truth } = blobsWithOutliers(7);
+        const result = plugin.predict(plugin.fit(data), data);
+        expect(rocAuc(result.scores, truth)).toBeGreaterThan(0.95);
+      });
+
+      it('keeps its ranking in 5 dimensions', async () => {
+        const plugin = await initializedPlugin({ method });
+        const { data, truth } = blobsWithOutliers(11, 400, 20, 5);
+        expect(rocAuc(plugin.predict(plugin.fit(data), data).scores, truth)).toBeGreaterThan(0.95);
+      });
+
+      it('labels the contamination share of the training rows 1, by the percentile threshold', async () => {
+        const plugin = await initializedPlugin({ method });
+        const { data } = blobsWithOutliers(3, 200, 0);
+        const model = plugin.fit(data, { contamination: 0.05 });
+        const result = plugin.predict(model, data);
+        expect(model.threshold).toBeCloseTo(percentile(result.scores, 95), 12);
+        const flagged = result.labels.filter((label) => label === 1).length;
+        expect(flagged).toBeGreaterThanOrEqual(9);
+        expect(flagged).toBeLessThanOrEqual(11);
+        result.scores.forEach((s, i) => expect(result.labels[i]).toBe(s > result.threshold ? 1 : 0));
+      });
+
+      it('scores a new far point higher than a new typical point', async () => {
+        const plugin = await initializedPlugin({ method });
+        const { data } = blobsWithOutliers(5, 300, 0);
+        const result = plugin.predict(plugin.fit(data), [
+          [0.1, -0.2],
+          [40, -40],
+        ]);
+        expect(result.scores[1]).toBeGreaterThan(result.scores[0]);
+        expect(result.labels).toEqual([0, 1]);
+      });
+    });
+  }
+
+  it('is reproducible: the same randomState gives the same scores, another seed different ones', async () => {
+    const plugin = await initializedPlugin();
+    const { data } = blobsWithOutliers(9);
+    const a = plugin.predict(plugin.fit(data, { randomState: 1 }), data).scores;
+    const b = plugin.predict(plugin.fit(data, { randomState: 1 }), data).scores;
+    const c = plugin.predict(plugin.fit(data, { randomState: 2 }), data).scores;
+    expect(a).toEqual(b);
+    expect(c).not.toEqual(a);
+  });
+
+  it('takes its defaults from the config and lets fit params override them', async () => {
+    const plugin = await initializedPlugin({ method: 'ecod', contamination: 0.2 });
+    const { data } = blobsWithOutliers(4, 100, 0);
+    expect(plugin.fit(data)).toMatchObject({ method: 'ecod', contamination: 0.2 });
+    expect(plugin.fit(data, { method: 'iforest', nEstimators: 10 })).toMatchObject({ method: 'iforest', contamination: 0.2 });
+  });
+
+  it('explains ECOD scores per feature: the far feature carries the score', async () => {
+    const plugin = await initializedPlugin({ method: 'ecod' });
+    const { data } = blobsWithOutliers(6, 300, 0);
+    const [contributions] = plugin.explain(plugin.fit(data), [[0, 60]]);
+    expect(contributions[1]).toBeGreaterThan(contributions[0]);
+    expect(() => plugin.explain(plugin.fit(data, { method: 'iforest' }), data)).toThrow(/needs an ECOD model/);
+  });
+
+  it('rejects bad parameters and malformed data with a message that says what is wrong', async () => {
+    const plugin = await initializedPlugin();
+    expect(plugin.validateParameters({ contamination: 0.9, nEstimators: 0, colour: 'red' })).toEqual([
+      'unknown parameter "colour" (known: method, contamination, nEstimators, maxSamples, randomState)',
+      'contamination must be a number in (0, 0.5]',
+      'nEstimators must be an integer ≥ 1',
+    ]);
+    expect(() => plugin.fit([[1, 2]])).toThrow('pyod cannot fit: data must be an array of at least 2 rows');
+    expect(() => plugin.fit([[1, 2], [3]])).toThrow('row 1 must be 2 finite numbers');
+    const model = plugin.fit([
+      [1, 2],
+      [2, 3],
+      [3, 1],
+    ], { method: 'ecod' });
+    expect(() => plugin.predict(model, [[1, 2, 3]])).toThrow('row 0 must be 2 finite numbers');
+  });
+
+  it('reports itself healthy with its methods', async () => {
+    const plugin = await initializedPlugin();
+    expect(plugin.healthCheck()).toEqual({ status: 'up', details: { methods: ['iforest', 'ecod'], defaultMethod: 'iforest' } });
+  });
+});

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { PyodPlugin } from '@nestjs-plugin-host/pyod';
+import { PluginModule } from 'nestjs-plugin-host';
+import { APP_VERSION } from './app.version.js';
+import { DetectionModule } from './detection/detection.module.js';
+import { HealthController } from './health/health.controller.js';
+import { PluginsController } from './plugins/plugins.controller.js';
+
+/** The anomaly-detection host: its algorithms are plugins. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true }),
+    TerminusModule.forRoot(),
+    PluginModule.forRootAsync({
+      plugins: [PyodPlugin],
+      imports: [ConfigModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        hostVersion: APP_VERSION,
+        config: { pyod: { contamination: 0.1 } },
+        disabled: splitList(config.get<string>('DISABLED_PLUGINS')),
+        timeouts: { initialize: 10_000, cleanup: 5_000, healthCheck: 2_000 },
+      }),
+    }),
+    DetectionModule,
+  ],
+  controllers: [PluginsController, HealthController],
+})
+export class AppModule {}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
