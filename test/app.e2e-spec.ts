@@ -49,7 +49,10 @@ describe('anomaly-detection host (e2e)', () => {
     const http = await start();
     const data = clusterWithOutliers();
     for (const method of ['iforest', 'ecod']) {
-      const response = await http.post('/detect').send({ algorithm: 'pyod', data, params: { method, contamination: 0.05 } }).expect(200);
+      const response = await http
+        .post('/detect')
+        .send({ algorithm: 'pyod', data, params: { method, contamination: 0.05 } })
+        .expect(200);
       expect(response.body.scores).toHaveLength(data.length);
       expect(response.body.labels).toHaveLength(data.length);
       expect(response.body.anomalies).toEqual(expect.arrayContaining([60, 61]));
@@ -59,21 +62,39 @@ describe('anomaly-detection host (e2e)', () => {
 
   it('answers a bad body with a 400 that says what is wrong', async () => {
     const http = await start();
-    const missing = await http.post('/detect').send({ data: [[1], [2]] }).expect(400);
+    const missing = await http
+      .post('/detect')
+      .send({ data: [[1], [2]] })
+      .expect(400);
     expect(missing.body.message).toEqual(expect.arrayContaining([expect.stringContaining('algorithm must be a string')]));
-    const ragged = await http.post('/detect').send({ algorithm: 'pyod', data: [[1, 2], [3]] }).expect(400);
+    const ragged = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [[1, 2], [3]] })
+      .expect(400);
     expect(ragged.body.message).toEqual(['data row 1 must be 2 finite numbers, like row 0']);
-    const strings = await http.post('/detect').send({ algorithm: 'pyod', data: [['a'], ['b']] }).expect(400);
+    const strings = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [['a'], ['b']] })
+      .expect(400);
     expect(strings.body.message[0]).toContain('row 0 must be 1 finite number');
-    const params = await http.post('/detect').send({ algorithm: 'pyod', data: [[1], [2]], params: { contamination: 2 } }).expect(400);
+    const params = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [[1], [2]], params: { contamination: 2 } })
+      .expect(400);
     expect(params.body.message).toEqual(['params: contamination must be a number in (0, 0.5]']);
-    const extra = await http.post('/detect').send({ algorithm: 'pyod', data: [[1], [2]], verbose: true }).expect(400);
+    const extra = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [[1], [2]], verbose: true })
+      .expect(400);
     expect(extra.body.message).toEqual(['property verbose should not exist']);
   });
 
   it('answers an unknown algorithm with 404 PLUGIN_NOT_FOUND', async () => {
     const http = await start();
-    const response = await http.post('/detect').send({ algorithm: 'lof', data: [[1], [2]] }).expect(404);
+    const response = await http
+      .post('/detect')
+      .send({ algorithm: 'lof', data: [[1], [2]] })
+      .expect(404);
     expect(response.body).toMatchObject({ code: 'PLUGIN_NOT_FOUND', plugin: 'lof' });
   });
 
@@ -81,7 +102,10 @@ describe('anomaly-detection host (e2e)', () => {
     const http = await start({ DISABLED_PLUGINS: 'pyod' });
     const plugins = await http.get('/plugins').expect(200);
     expect(plugins.body[0]).toMatchObject({ name: 'pyod', state: 'disabled' });
-    const response = await http.post('/detect').send({ algorithm: 'pyod', data: [[1], [2]] }).expect(503);
+    const response = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [[1], [2]] })
+      .expect(503);
     expect(response.body).toMatchObject({ code: 'PLUGIN_DISABLED', message: expect.stringContaining('it is disabled') });
     await http.get('/health').expect(200);
   });

@@ -13,10 +13,6 @@ const STATUS: Partial<Record<string, number>> = {
 export class PluginErrorFilter implements ExceptionFilter {
   catch(error: PluginError, host: ArgumentsHost): void {
     const status = STATUS[error.code] ?? HttpStatus.INTERNAL_SERVER_ERROR;
-    host
-      .switchToHttp()
-      .getResponse<Response>()
-      .status(status)
-      .json({ statusCode: status, code: error.code, plugin: error.plugin, message: error.message });
+    host.switchToHttp().getResponse<Response>().status(status).json({ statusCode: status, code: error.code, plugin: error.plugin, message: error.message });
   }
 }

@@ -151,7 +151,9 @@ describe('discovery and injection', () => {
     const log = new CallLog();
     host = await bootHost({ plugins: [NotAPlugin, makePlugin({ name: 'fine' }, log)] });
     const manager = host.moduleRef.get(PluginManager);
-    expect(manager.info('NotAPlugin').error?.message).toMatch(/PLUGIN_MANIFEST_INVALID: class NotAPlugin in PluginModule plugins\[0\] has no @Plugin\(\) decorator/);
+    expect(manager.info('NotAPlugin').error?.message).toMatch(
+      /PLUGIN_MANIFEST_INVALID: class NotAPlugin in PluginModule plugins\[0\] has no @Plugin\(\) decorator/,
+    );
     expect(manager.info('fine').state).toBe('enabled');
   });
 });

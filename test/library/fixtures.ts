@@ -31,11 +31,7 @@ export interface FakePluginBehaviour {
  * A real `@Plugin()` class built for a test: it logs `init:<name>`,
  * `cleanup:<name>` and `construct:<name>`, then runs the given behaviour.
  */
-export function makePlugin(
-  metadata: Partial<PluginMetadata> & { name: string },
-  log: CallLog,
-  behaviour: FakePluginBehaviour = {},
-): Type<object> {
+export function makePlugin(metadata: Partial<PluginMetadata> & { name: string }, log: CallLog, behaviour: FakePluginBehaviour = {}): Type<object> {
   const full: PluginMetadata = { type: 'algorithm', version: '1.0.0', compatibility: '^0.1.0', ...metadata };
   class FakePlugin {
     constructor() {

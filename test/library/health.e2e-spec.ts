@@ -42,7 +42,10 @@ describe('plugin health through Terminus', () => {
   it('reports every enabled plugin up with state, version and response time', async () => {
     const log = new CallLog();
     const http = await serve({
-      plugins: [makePlugin({ name: 'steady', version: '1.2.0' }, log, { healthCheck: () => ({ status: 'up', details: { models: 2 } }) }), makePlugin({ name: 'plain' }, log)],
+      plugins: [
+        makePlugin({ name: 'steady', version: '1.2.0' }, log, { healthCheck: () => ({ status: 'up', details: { models: 2 } }) }),
+        makePlugin({ name: 'plain' }, log),
+      ],
     });
     const response = await http.get('/health').expect(200);
     expect(response.body.status).toBe('ok');
@@ -86,7 +89,10 @@ describe('plugin health through Terminus', () => {
 
   it('reports a healthCheck that hangs as down with PLUGIN_TIMEOUT after the health timeout', async () => {
     const log = new CallLog();
-    const http = await serve({ timeouts: { healthCheck: 50 }, plugins: [makePlugin({ name: 'hangs' }, log, { healthCheck: () => new Promise(() => undefined) })] });
+    const http = await serve({
+      timeouts: { healthCheck: 50 },
+      plugins: [makePlugin({ name: 'hangs' }, log, { healthCheck: () => new Promise(() => undefined) })],
+    });
     const response = await http.get('/health').expect(503);
     expect(response.body.details.plugins.hangs).toMatchObject({ status: 'down', code: 'PLUGIN_TIMEOUT' });
     expect(response.body.details.plugins.hangs.message).toContain('did not finish healthCheck within 50 ms');

@@ -29,7 +29,10 @@ describe('lifecycle', () => {
     const log = new CallLog();
     const slow = deferred();
     const booting = bootHost({
-      plugins: [makePlugin({ name: 'slow-db', type: 'data-source' }, log, { initialize: () => slow.promise }), makePlugin({ name: 'api', dependencies: { 'slow-db': '*' } }, log)],
+      plugins: [
+        makePlugin({ name: 'slow-db', type: 'data-source' }, log, { initialize: () => slow.promise }),
+        makePlugin({ name: 'api', dependencies: { 'slow-db': '*' } }, log),
+      ],
     });
     await new Promise((r) => setTimeout(r, 20));
     expect(log.of('init:')).toEqual(['init:slow-db']);

@@ -27,9 +27,15 @@ describe('startup log and report', () => {
       ],
     });
     const lines = host.logger.messages();
-    expect(lines).toContainEqual(expect.stringMatching(/^log: good@1\.2\.0 \[algorithm\] from class goodPlugin in PluginModule plugins\[0\]: enabled in [\d.]+ ms \(load [\d.]+ ms, configure [\d.]+ ms, initialize [\d.]+ ms\)$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^log: good@1\.2\.0 \[algorithm\] from class goodPlugin in PluginModule plugins\[0\]: enabled in [\d.]+ ms \(load [\d.]+ ms, configure [\d.]+ ms, initialize [\d.]+ ms\)$/,
+      ),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^log: resting@1\.0\.0 \[algorithm\] from .*: disabled in [\d.]+ ms/));
-    expect(lines).toContainEqual(expect.stringMatching(/^warn: bad@1\.0\.0 \[algorithm\] from .*: failed in [\d.]+ ms .*: PLUGIN_INIT_FAILED: plugin "bad" threw in initialize: boom/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^warn: bad@1\.0\.0 \[algorithm\] from .*: failed in [\d.]+ ms .*: PLUGIN_INIT_FAILED: plugin "bad" threw in initialize: boom/),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^log: plugins started in [\d.]+ ms: 1 enabled, 1 disabled, 1 failed$/));
   });
 
@@ -59,7 +65,11 @@ describe('startup log and report', () => {
     const log = new CallLog();
     host = await bootHost({
       disabled: ['csv'],
-      plugins: [makePlugin({ name: 'iforest' }, log), makePlugin({ name: 'csv', type: 'data-source' }, log), makePlugin({ name: 'json', type: 'data-source' }, log)],
+      plugins: [
+        makePlugin({ name: 'iforest' }, log),
+        makePlugin({ name: 'csv', type: 'data-source' }, log),
+        makePlugin({ name: 'json', type: 'data-source' }, log),
+      ],
     });
     const manager = host.moduleRef.get(PluginManager);
     expect(manager.list({ type: 'data-source' }).map((p) => p.name)).toEqual(['csv', 'json']);

@@ -73,10 +73,7 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
         provide: PluginRegistry,
         useFactory: (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) =>
           loadPlugins({
-            candidates: [
-              ...discoverOptionClasses(statics.plugins ?? []),
-              ...(statics.discoverProviders === false ? [] : discoverProviderClasses(discovery)),
-            ],
+            candidates: [...discoverOptionClasses(statics.plugins ?? []), ...(statics.discoverProviders === false ? [] : discoverProviderClasses(discovery))],
             options: resolved,
             instantiate: (pluginClass: Type<object>) => moduleRef.create(pluginClass),
           }),

@@ -116,11 +116,14 @@ describe('PyodPlugin', () => {
     ]);
     expect(() => plugin.fit([[1, 2]])).toThrow('pyod cannot fit: data must be an array of at least 2 rows');
     expect(() => plugin.fit([[1, 2], [3]])).toThrow('row 1 must be 2 finite numbers');
-    const model = plugin.fit([
-      [1, 2],
-      [2, 3],
-      [3, 1],
-    ], { method: 'ecod' });
+    const model = plugin.fit(
+      [
+        [1, 2],
+        [2, 3],
+        [3, 1],
+      ],
+      { method: 'ecod' },
+    );
     expect(() => plugin.predict(model, [[1, 2, 3]])).toThrow('row 0 must be 2 finite numbers');
   });
 

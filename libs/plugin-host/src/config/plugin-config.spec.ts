@@ -96,11 +96,15 @@ describe('resolvePluginConfig', () => {
 
   it('lists every failing property with its constraint and the source it came from', async () => {
     const path = file('bad.json', JSON.stringify({ delimiter: 'pipe' }));
-    const error = await failure(resolve({ sampleRate: 2, limits: { maxRows: 'many' } }, { PLUGIN_DATA_SOURCE_CONFIG: path, PLUGIN_DATA_SOURCE_HEADER: 'maybe' }));
+    const error = await failure(
+      resolve({ sampleRate: 2, limits: { maxRows: 'many' } }, { PLUGIN_DATA_SOURCE_CONFIG: path, PLUGIN_DATA_SOURCE_HEADER: 'maybe' }),
+    );
     expect(error).toBeInstanceOf(PluginError);
     expect(error.code).toBe('PLUGIN_CONFIG_INVALID');
     expect(error.message).toContain('sampleRate = 2 from module options config["data-source"]: sampleRate must not be greater than 1 [max]');
-    expect(error.message).toContain(`delimiter = "pipe" from file ${path} (PLUGIN_DATA_SOURCE_CONFIG): delimiter must be one of the following values: comma, tab [isIn]`);
+    expect(error.message).toContain(
+      `delimiter = "pipe" from file ${path} (PLUGIN_DATA_SOURCE_CONFIG): delimiter must be one of the following values: comma, tab [isIn]`,
+    );
     expect(error.message).toContain('header = "maybe" from env PLUGIN_DATA_SOURCE_HEADER: header must be a boolean value [isBoolean]');
     expect(error.message).toContain('limits.maxRows = "many" from module options config["data-source"]');
     expect(error.details?.properties).toHaveLength(4);
@@ -120,7 +124,7 @@ describe('resolvePluginConfig', () => {
     expect(list.message).toContain('must hold a JSON object of config keys');
   });
 
-  it('warns about a PLUGIN_<NAME>_* variable that sets no key, but not about another plugin\'s', async () => {
+  it("warns about a PLUGIN_<NAME>_* variable that sets no key, but not about another plugin's", async () => {
     const { warnings } = await resolvePluginConfig({
       plugin: 'data',
       options: { a: 1 },

@@ -29,7 +29,6 @@ export interface PluginHealthEntry {
  */
 @Injectable()
 export class PluginHealthIndicator {
-
   constructor(
     private readonly registry: PluginRegistry,
     private readonly health: HealthIndicatorService,

@@ -9,7 +9,6 @@ import { blockingDependency } from './plugin-loader.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
 
-
 /**
  * Runs the plugins' lifecycle from Nest's hooks. Nest runs the hooks of providers
  * at one depth in parallel, so the plugin order is kept here: a plugin starts when
@@ -176,7 +175,8 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     }
     const known = new Set(this.registry.names());
     for (const name of requestedPluginNames()) {
-      if (!known.has(name)) this.logger.warn(`@InjectPlugin("${name}") is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`);
+      if (!known.has(name))
+        this.logger.warn(`@InjectPlugin("${name}") is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`);
     }
     const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ') || 'no plugins';
     this.logger.log(`plugins started in ${this.startupMs} ms: ${summary}`);
@@ -191,9 +191,13 @@ function round(ms: number): number {
 function asPluginError(record: PluginRecord, phase: 'configure' | 'initialize' | 'cleanup', error: unknown): PluginError {
   if (error instanceof PluginError && error.plugin === record.name) return error;
   const code = phase === 'cleanup' ? PluginErrorCode.CLEANUP_FAILED : phase === 'configure' ? PluginErrorCode.CONFIG_INVALID : PluginErrorCode.INIT_FAILED;
-  return new PluginError(code, `plugin "${record.name}" threw in ${phase}: ${describeError(error)}. Fix the plugin or its config; the other plugins keep running.`, {
-    plugin: record.name,
-    phase,
-    cause: error,
-  });
+  return new PluginError(
+    code,
+    `plugin "${record.name}" threw in ${phase}: ${describeError(error)}. Fix the plugin or its config; the other plugins keep running.`,
+    {
+      plugin: record.name,
+      phase,
+      cause: error,
+    },
+  );
 }

@@ -120,7 +120,10 @@ function createRecord(name: string, candidate: PluginCandidate, options: Resolve
 function checkDependencies(registry: PluginRegistry, fail: (record: PluginRecord, error: PluginError) => void): void {
   const graph = new Map<string, string[]>();
   for (const record of registry.all()) {
-    graph.set(record.name, Object.keys(record.metadata.dependencies ?? {}).filter((dependency) => registry.get(dependency)));
+    graph.set(
+      record.name,
+      Object.keys(record.metadata.dependencies ?? {}).filter((dependency) => registry.get(dependency)),
+    );
   }
 
   for (const cycle of findCycles(graph)) {
@@ -130,11 +133,10 @@ function checkDependencies(registry: PluginRegistry, fail: (record: PluginRecord
       if (record.state === PluginState.FAILED) continue;
       fail(
         record,
-        new PluginError(
-          PluginErrorCode.DEPENDENCY_CYCLE,
-          `plugin "${name}" is part of a dependency cycle: ${path}. Remove one of these dependencies.`,
-          { plugin: name, details: { cycle } },
-        ),
+        new PluginError(PluginErrorCode.DEPENDENCY_CYCLE, `plugin "${name}" is part of a dependency cycle: ${path}. Remove one of these dependencies.`, {
+          plugin: name,
+          details: { cycle },
+        }),
       );
     }
   }

@@ -2,9 +2,7 @@ import semver from 'semver';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
 
-export type CompatibilityVerdict =
-  | { compatible: true; warning?: string }
-  | { compatible: false; error: PluginError };
+export type CompatibilityVerdict = { compatible: true; warning?: string } | { compatible: false; error: PluginError };
 
 /**
  * Checks a plugin's `compatibility` range against the host version, before the

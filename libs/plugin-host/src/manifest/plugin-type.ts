@@ -17,5 +17,4 @@ export const PluginType = {
 
 /** A built-in type, or any custom string. */
 // `string & {}` keeps editor completion for the built-in names.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type PluginTypeName = (typeof PluginType)[keyof typeof PluginType] | (string & {});

@@ -1,12 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import {
-  createForwardingReference,
-  createMissingReference,
-  createUnavailablePrototype,
-  swapPrototype,
-  type ForwardingReference,
-} from '../injection/index.js';
+import { createForwardingReference, createMissingReference, createUnavailablePrototype, swapPrototype, type ForwardingReference } from '../injection/index.js';
 import type { PluginRecord } from './plugin-record.js';
 import { PluginState } from './plugin-state.js';
 
