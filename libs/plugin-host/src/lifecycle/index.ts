@@ -3,3 +3,4 @@ export { loadPlugins, blockingDependency, type LoadInput } from './plugin-loader
 export { resolveOptions, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 export { runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';
 export { dependencyOrder, findCycles, type DependencyGraph } from './dependency-graph.js';
+export { roundMs, startupPhases } from './startup-timing.js';

@@ -8,6 +8,7 @@ import { PluginRegistry, PluginState, type PluginRecord } from '../registry/inde
 import { blockingDependency } from './plugin-loader.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
+import { roundMs, startupPhases } from './startup-timing.js';
 
 /**
  * Runs the plugins' lifecycle from Nest's hooks. Nest runs the hooks of providers
@@ -48,7 +49,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
       );
     }
     await Promise.all(running.values());
-    this.startupMs = this.registry.elapsedMs();
+    this.startupMs = roundMs(this.registry.elapsedMs());
     this.logStartup();
 
     const failedRequired = this.registry.all().filter((record) => record.required && record.state === PluginState.FAILED);
@@ -122,14 +123,17 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   private async cleanupAll(): Promise<void> {
     const enabled = this.registry.all().filter((record) => record.state === PluginState.ENABLED);
-    const names = new Set(enabled.map((record) => record.name));
+    const dependents = new Map<string, string[]>(enabled.map((record) => [record.name, []]));
+    for (const record of enabled) {
+      for (const dependency of Object.keys(record.metadata.dependencies ?? {})) dependents.get(dependency)?.push(record.name);
+    }
     const done = new Map<string, Promise<void>>();
-    // Reverse order: by the time a plugin is reached, its dependents are already scheduled.
+    // Reverse dependency order: a plugin's dependents are scheduled before it is.
     for (const record of [...enabled].reverse()) {
-      const dependents = enabled.filter((other) => names.has(other.name) && Object.hasOwn(other.metadata.dependencies ?? {}, record.name));
+      const waitFor = dependents.get(record.name)!.map((name) => done.get(name));
       done.set(
         record.name,
-        Promise.all(dependents.map((dependent) => done.get(dependent.name))).then(() => this.cleanupOne(record)),
+        Promise.all(waitFor).then(() => this.cleanupOne(record)),
       );
     }
     await Promise.all(done.values());
@@ -160,12 +164,9 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     const counts = new Map<string, number>();
     for (const record of this.registry.all()) {
       counts.set(record.state, (counts.get(record.state) ?? 0) + 1);
-      const { load, configure, initialize } = record.timings;
-      const phases = Object.entries({ load, configure, initialize })
-        .filter(([, ms]) => ms !== undefined)
-        .map(([phase, ms]) => `${phase} ${ms} ms`);
-      const total = round((load ?? 0) + (configure ?? 0) + (initialize ?? 0));
-      const line = `${record.name}@${record.metadata.version} [${record.metadata.type}] from ${record.source.description}: ${record.state} in ${total} ms${phases.length ? ` (${phases.join(', ')})` : ''}`;
+      const { phases, totalMs } = startupPhases(record.timings);
+      const spent = Object.entries(phases).map(([phase, ms]) => `${phase} ${ms} ms`);
+      const line = `${record.name}@${record.metadata.version} [${record.metadata.type}] from ${record.source.description}: ${record.state} in ${totalMs} ms${spent.length ? ` (${spent.join(', ')})` : ''}`;
       for (const warning of record.warnings) this.logger.warn(warning);
       if (record.state === PluginState.FAILED) {
         const message = `${line}: ${record.error?.message ?? 'unknown error'}`;
@@ -181,10 +182,6 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ') || 'no plugins';
     this.logger.log(`plugins started in ${this.startupMs} ms: ${summary}`);
   }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
 
 /** A timeout or a config error keeps its code; anything else the plugin threw is wrapped with the phase's code. */

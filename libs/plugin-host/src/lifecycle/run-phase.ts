@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
+import { roundMs } from './startup-timing.js';
 
 export type PluginPhase = 'load' | 'configure' | 'initialize' | 'healthCheck' | 'cleanup';
 
@@ -28,7 +29,7 @@ export async function runPhase<T>(
 ): Promise<PhaseOutcome<T>> {
   const controller = new AbortController();
   const started = performance.now();
-  const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
+  const elapsed = (): number => roundMs(performance.now() - started);
   let timer: NodeJS.Timeout | undefined;
   try {
     const running = Promise.resolve(work(controller.signal));

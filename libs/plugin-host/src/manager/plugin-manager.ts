@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LifecycleRunner } from '../lifecycle/index.js';
+import { LifecycleRunner, startupPhases } from '../lifecycle/index.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import type { PluginInfo, PluginListFilter, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
 
@@ -61,8 +61,7 @@ export class PluginManager {
     const summary: PluginStartupReport['summary'] = {};
     const plugins = this.registry.all().map((record): PluginReportEntry => {
       summary[record.state] = (summary[record.state] ?? 0) + 1;
-      const { load, configure, initialize } = record.timings;
-      const phases = Object.fromEntries(Object.entries({ load, configure, initialize }).filter(([, ms]) => ms !== undefined));
+      const { phases, totalMs } = startupPhases(record.timings);
       return {
         name: record.name,
         version: record.metadata.version,
@@ -71,7 +70,7 @@ export class PluginManager {
         outcome: record.state,
         ...(record.error && { error: { code: record.error.code, message: record.error.message } }),
         phases,
-        totalMs: Math.round(((load ?? 0) + (configure ?? 0) + (initialize ?? 0)) * 100) / 100,
+        totalMs,
       };
     });
     return {

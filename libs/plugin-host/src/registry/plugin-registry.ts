@@ -12,9 +12,12 @@ import { PluginState } from './plugin-state.js';
 export class PluginRegistry {
   private readonly records = new Map<string, PluginRecord>();
   private order: string[] = [];
-  private readonly typeLists = new Map<string, object[]>();
+  private readonly position = new Map<string, number>();
+  // Per type: the injected array and, beside it, the names it holds (same order).
+  private readonly typeLists = new Map<string, { references: object[]; names: string[] }>();
   private readonly forwarders = new Map<string, ForwardingReference>();
   private readonly unavailablePrototypes = new Map<string, object>();
+  private readonly unavailableStubs = new Map<string, object>();
   private readonly missingReferences = new Map<string, object>();
 
   /** When plugin startup began: the registry is created as loading starts. */
@@ -23,19 +26,21 @@ export class PluginRegistry {
 
   constructor(readonly hostVersion: string) {}
 
-  /** ms since plugin startup began. */
+  /** ms since plugin startup began (unrounded). */
   elapsedMs(): number {
-    return Math.round((performance.now() - this.startedAtMs) * 100) / 100;
+    return performance.now() - this.startedAtMs;
   }
 
   add(record: PluginRecord): void {
     this.records.set(record.name, record);
+    this.position.set(record.name, this.order.length);
     this.order.push(record.name);
   }
 
   /** Sets the dependency order (dependencies first). */
   setOrder(names: string[]): void {
     this.order = names;
+    names.forEach((name, i) => this.position.set(name, i));
   }
 
   get(name: string): PluginRecord | undefined {
@@ -78,10 +83,10 @@ export class PluginRegistry {
   listOf(type: string): object[] {
     let list = this.typeLists.get(type);
     if (!list) {
-      this.typeLists.set(type, (list = []));
-      this.refreshTypeList(type);
+      this.typeLists.set(type, (list = { references: [], names: [] }));
+      for (const record of this.all()) if (record.metadata.type === type) this.updateTypeList(record);
     }
-    return list;
+    return list.references;
   }
 
   /** Gives a record its instance (for plugins Nest instantiated) and aims its references at it. */
@@ -104,7 +109,7 @@ export class PluginRegistry {
     }
     const forwarder = this.forwarders.get(record.name);
     if (forwarder) forwarder.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record));
-    if (this.typeLists.has(record.metadata.type)) this.refreshTypeList(record.metadata.type);
+    this.updateTypeList(record);
   }
 
   /** The `PLUGIN_DISABLED` error a call to a plugin that is not enabled gets. */
@@ -141,16 +146,26 @@ export class PluginRegistry {
   }
 
   private unavailableStubOf(record: PluginRecord): object {
-    return Object.create(this.unavailablePrototypeOf(record)) as object;
+    let stub = this.unavailableStubs.get(record.name);
+    if (!stub) this.unavailableStubs.set(record.name, (stub = Object.create(this.unavailablePrototypeOf(record)) as object));
+    return stub;
   }
 
-  // Rewritten in place: services hold the array itself.
-  private refreshTypeList(type: string): void {
-    const list = this.typeLists.get(type) as object[];
-    list.length = 0;
-    for (const name of this.order) {
-      const record = this.records.get(name) as PluginRecord;
-      if (record.metadata.type === type && record.state === PluginState.ENABLED) list.push(this.referenceOf(name));
+  // Changed in place (services hold the array itself), keeping dependency order.
+  // Plugins are mostly enabled in that order, so the insertion point is usually the end.
+  private updateTypeList(record: PluginRecord): void {
+    const list = this.typeLists.get(record.metadata.type);
+    if (!list) return;
+    const at = list.names.lastIndexOf(record.name);
+    if (record.state === PluginState.ENABLED && at === -1) {
+      const position = this.position.get(record.name)!;
+      let i = list.names.length;
+      while (i > 0 && this.position.get(list.names[i - 1])! > position) i--;
+      list.names.splice(i, 0, record.name);
+      list.references.splice(i, 0, this.referenceOf(record.name));
+    } else if (record.state !== PluginState.ENABLED && at !== -1) {
+      list.names.splice(at, 1);
+      list.references.splice(at, 1);
     }
   }
 }
