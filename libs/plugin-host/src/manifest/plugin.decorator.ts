@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Injectable, type Type } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
 
 const PLUGIN_METADATA = 'nestjs-plugin-host:plugin';
@@ -24,8 +24,4 @@ export function Plugin<C extends object>(metadata: PluginMetadata<C>): ClassDeco
 export function getPluginMetadata(target: unknown): PluginMetadata | undefined {
   if (typeof target !== 'function') return undefined;
   return Reflect.getOwnMetadata(PLUGIN_METADATA, target) as PluginMetadata | undefined;
-}
-
-export function isPluginClass(target: unknown): target is Type<object> {
-  return getPluginMetadata(target) !== undefined;
 }
