@@ -5,9 +5,8 @@ import { PluginError, PluginErrorCode, describeError } from '../errors/index.js'
 import { checkCompatibility, validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import { dependencyOrder, findCycles } from './dependency-graph.js';
-import type { ResolvedPluginOptions } from './resolved-options.js';
+import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
-import { timeoutsFor } from './resolved-options.js';
 
 export interface LoadInput {
   candidates: PluginCandidate[];
