@@ -1,8 +1,14 @@
 // The public API of nestjs-plugin-host. Everything not exported here is internal.
 export { PluginModule } from './plugin.module.js';
-export type { PluginModuleAsyncOptions, PluginModuleOptions, PluginModuleStaticOptions, PluginModuleSyncOptions } from './plugin-module-options.interface.js';
+export type {
+  PluginDiscoveryOptions,
+  PluginModuleAsyncOptions,
+  PluginModuleOptions,
+  PluginModuleStaticOptions,
+  PluginModuleSyncOptions,
+} from './plugin-module-options.interface.js';
 
-export { Plugin, PluginType, type PluginMetadata, type PluginTimeouts, type PluginTypeName } from './manifest/index.js';
+export { Plugin, PluginType, type OptionalRequirement, type PluginMetadata, type PluginTimeouts, type PluginTypeName } from './manifest/index.js';
 export type {
   AlgorithmPlugin,
   DataSourcePlugin,

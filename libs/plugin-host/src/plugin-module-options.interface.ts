@@ -21,10 +21,38 @@ export interface PluginModuleOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** Where to look for plugin packages (npm packages whose package.json has a `nestPlugin` manifest). */
+export interface PluginDiscoveryOptions {
+  /** The host's folder: its package.json and node_modules, and the base of relative `paths`. Default: `process.cwd()`. */
+  root?: string;
+  /**
+   * `dependencies` (default): the packages in the host package.json's `dependencies` and `optionalDependencies`.
+   * `node_modules`: every package in the `node_modules` tree, scoped and nested ones included.
+   * `none`: no installed packages (only `paths`).
+   */
+  scan?: 'dependencies' | 'node_modules' | 'none';
+  /**
+   * Plugin folders, relative to `root`; each sub-folder with a package.json carrying `nestPlugin` is a plugin package.
+   * Default: `['./plugins']` when that folder exists. The `PLUGIN_PATHS` env var (`:`-separated; `;` on Windows) adds more.
+   */
+  paths?: string[];
+  /** Only plugins whose name or package name matches one of these (`*` is a wildcard). Default: all. */
+  include?: string[];
+  /** Never plugins whose name or package name matches one of these; wins over `include`. */
+  exclude?: string[];
+  /** Plugin names (wildcards) to import on first use instead of at boot, besides those whose manifest says `lazy: true`. */
+  lazy?: string[];
+}
+
 /** Options Nest needs before it builds the module graph. */
 export interface PluginModuleStaticOptions {
   /** `@Plugin()` classes to host. The library instantiates them (with their constructor dependencies). */
   plugins?: Type<object>[];
+  /**
+   * Find plugin packages installed in the host (`{}` for the defaults). Off when absent: only `plugins` and
+   * `@Plugin()` providers are hosted, and no package code is imported.
+   */
+  discovery?: PluginDiscoveryOptions;
   /** Also host `@Plugin()` classes registered as providers in any module of the app. Default `true`. */
   discoverProviders?: boolean;
   /** Register the module globally, so any module can inject plugins and `PluginManager`. Default `true`. */

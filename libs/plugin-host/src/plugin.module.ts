@@ -1,7 +1,7 @@
-import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { discoverOptionClasses, discoverProviderClasses } from './discovery/index.js';
+import { discoverOptionClasses, discoverPackages, discoverProviderClasses, createNameFilter, type PackageDiscovery } from './discovery/index.js';
 import { PluginHealthIndicator } from './health/index.js';
 import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
 import { LifecycleRunner, loadPlugins, resolveOptions, type ResolvedPluginOptions } from './lifecycle/index.js';
@@ -27,8 +27,8 @@ import { PluginRegistry } from './registry/index.js';
 export class PluginModule {
   /** Static options; everything known when the module is declared. */
   static forRoot(options: PluginModuleSyncOptions = {}): DynamicModule {
-    const { plugins, discoverProviders, isGlobal, imports, ...runtime } = options;
-    return build({ plugins, discoverProviders, isGlobal, imports }, { provide: PLUGIN_MODULE_OPTIONS, useValue: runtime });
+    const { plugins, discoverProviders, isGlobal, imports, discovery, ...runtime } = options;
+    return build({ plugins, discoverProviders, isGlobal, imports, discovery }, { provide: PLUGIN_MODULE_OPTIONS, useValue: runtime });
   }
 
   /** Runtime options from a factory resolved inside DI (e.g. with `ConfigService`). */
@@ -43,13 +43,15 @@ export class PluginModule {
 
 function build(options: PluginModuleStaticOptions, optionsProvider: Provider): DynamicModule {
   const classes = options.plugins ?? [];
+  // Package manifests are read now, once (no plugin code runs), so their names and types get tokens.
+  const packages: PackageDiscovery = options.discovery ? discoverPackages(options.discovery) : { root: process.cwd(), candidates: [], warnings: [] };
   const names = new Set<string>(requestedPluginNames());
   const types = new Set<string>([...Object.values(PluginType), ...requestedPluginTypes()]);
-  for (const pluginClass of classes) {
-    const metadata = getPluginMetadata(pluginClass);
+  for (const metadata of [...classes.map((pluginClass) => getPluginMetadata(pluginClass)), ...packages.candidates.map((candidate) => candidate.metadata)]) {
     if (typeof metadata?.name === 'string') names.add(metadata.name);
     if (typeof metadata?.type === 'string') types.add(metadata.type);
   }
+  const acceptedProvider = createNameFilter(options.discovery?.include, options.discovery?.exclude);
   const nameTokens: Provider[] = [...names].map((name) => ({
     provide: getPluginToken(name),
     useFactory: (registry: PluginRegistry) => registry.referenceOf(name),
@@ -71,12 +73,16 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
       { provide: RESOLVED_PLUGIN_OPTIONS, useFactory: resolveOptions, inject: [PLUGIN_MODULE_OPTIONS] },
       {
         provide: PluginRegistry,
-        useFactory: (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) =>
-          loadPlugins({
-            candidates: [...discoverOptionClasses(statics.plugins ?? []), ...(statics.discoverProviders === false ? [] : discoverProviderClasses(discovery))],
+        useFactory: (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) => {
+          for (const warning of packages.warnings) new Logger('PluginHost').warn(warning);
+          const providers = statics.discoverProviders === false ? [] : discoverProviderClasses(discovery).filter((c) => acceptedProvider(c.metadata?.name));
+          return loadPlugins({
+            candidates: [...discoverOptionClasses(statics.plugins ?? []), ...providers, ...packages.candidates],
             options: resolved,
+            root: packages.root,
             instantiate: (pluginClass: Type<object>) => moduleRef.create(pluginClass),
-          }),
+          });
+        },
         inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],
       },
       LifecycleRunner,

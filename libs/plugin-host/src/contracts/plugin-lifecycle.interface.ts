@@ -7,6 +7,12 @@ import type { PluginHealth } from './plugin-health.interface.js';
  * plugin's failure stop the others.
  */
 export interface PluginLifecycle<C extends object = Record<string, unknown>> {
+  /**
+   * Before `initialize`, with the validated config: checks what npm cannot (a binary, a Python module).
+   * Return (or throw with) a message saying what is missing and how to install it; the plugin is then
+   * `failed` with `PLUGIN_DEPENDENCY_MISSING` and that message. Return nothing when all is there.
+   */
+  checkRequirements?(ctx: PluginContext<C>): void | string | undefined | Promise<void | string | undefined>;
   /** Once, after dependencies are initialized, with the validated config. */
   initialize?(config: C, ctx: PluginContext<C>): void | Promise<void>;
   /** When the config changes at runtime; without it the plugin is re-initialized instead. */

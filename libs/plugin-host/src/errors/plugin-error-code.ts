@@ -23,7 +23,9 @@ export const PluginErrorCode = {
   MANIFEST_INVALID: 'PLUGIN_MANIFEST_INVALID',
   /** The plugin exists but is not enabled (disabled, failed, or not started yet). */
   DISABLED: 'PLUGIN_DISABLED',
-  /** The plugin class could not be instantiated. */
+  /** A lazy plugin's synchronous method was called before the plugin was loaded (`PluginManager.load(name)` first). */
+  NOT_LOADED: 'PLUGIN_NOT_LOADED',
+  /** The plugin's module could not be imported, or its class could not be instantiated. */
   LOAD_FAILED: 'PLUGIN_LOAD_FAILED',
   /** `initialize()` threw or rejected. */
   INIT_FAILED: 'PLUGIN_INIT_FAILED',

@@ -24,8 +24,8 @@ export interface PluginHealthEntry {
  * plugin's `healthCheck` runs concurrently under its timeout; a throw, a
  * rejection or a timeout is `down` with the reason, never an exception (Terminus
  * would turn it into a 500). Failed plugins are listed as `down` so an operator
- * sees them; the indicator is `down` when an enabled plugin is down or a required
- * one failed.
+ * sees them; lazy plugins not loaded yet are `up` (nothing of them runs). The
+ * indicator is `down` when an enabled plugin is down or a required one failed.
  */
 @Injectable()
 export class PluginHealthIndicator {
@@ -42,7 +42,11 @@ export class PluginHealthIndicator {
    * check() { return this.health.check([() => this.plugins.check()]); }
    */
   async check<const Key extends string = 'plugins'>(key: Key = 'plugins' as Key): Promise<HealthIndicatorResult<Key>> {
-    const shown = this.registry.all().filter((record) => record.state === PluginState.ENABLED || record.state === PluginState.FAILED);
+    const shown = this.registry
+      .all()
+      .filter(
+        (record) => record.state === PluginState.ENABLED || record.state === PluginState.FAILED || (record.lazy && record.state === PluginState.DISCOVERED),
+      );
     const entries = await Promise.all(shown.map((record) => this.checkOne(record)));
     const details: Record<string, PluginHealthEntry> = {};
     let up = true;
@@ -59,6 +63,7 @@ export class PluginHealthIndicator {
     if (record.state === PluginState.FAILED) {
       return { status: 'down', ...base, code: record.error?.code, message: record.error?.message };
     }
+    if (record.state === PluginState.DISCOVERED) return { status: 'up', ...base, message: 'lazy: loads on first use' };
     const plugin = record.instance as PluginLifecycle<object>;
     if (typeof plugin.healthCheck !== 'function') return { status: 'up', ...base };
     const outcome = await runPhase(record.name, 'healthCheck', timeoutsFor(record.metadata, this.options).healthCheck, (signal) =>

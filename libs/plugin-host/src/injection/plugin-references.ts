@@ -54,35 +54,69 @@ export function swapPrototype(instance: object, proto: object): void {
   if (Object.getPrototypeOf(instance) !== proto) Object.setPrototypeOf(instance, proto);
 }
 
-/** A stable reference that forwards every method of `pluginClass` to its current target. */
+/** A stable reference that forwards every method of a plugin class to its current target. */
 export interface ForwardingReference {
   readonly reference: object;
   pointTo(target: object): void;
+  /** The class is known now (a lazy plugin was imported): calls forward from here on, with no Proxy in the way. */
+  adopt(pluginClass: Type<object>): void;
 }
 
 export function createForwardingReference(pluginClass: Type<object>, initialTarget: object): ForwardingReference {
-  class PluginForwarder {
-    target: Record<string, (...args: unknown[]) => unknown> = initialTarget as never;
-  }
-  Object.defineProperty(PluginForwarder, 'name', { value: `${pluginClass.name}Reference` });
+  const reference = Object.create(forwarderPrototype(pluginClass)) as { target: object };
+  reference.target = initialTarget;
+  return handleOf(reference);
+}
+
+/**
+ * The reference of a lazy plugin whose class is not imported yet: any method
+ * called on it goes to `beforeLoad` (which loads the plugin). Once `adopt`ed it is
+ * a plain forwarder; the Proxy is only ever on the calls before the first load.
+ */
+export function createLazyReference(beforeLoad: (method: string, args: unknown[]) => Promise<unknown>): ForwardingReference {
+  const unloaded = new Proxy(Object.create(null) as object, {
+    get(_target, key) {
+      if (typeof key === 'symbol' || PROBED_KEYS.has(key) || NEST_HOOKS.has(key)) return undefined;
+      return (...args: unknown[]) => beforeLoad(key, args);
+    },
+  });
+  const reference = Object.create(unloaded) as { target: object };
+  reference.target = Object.create(null) as object;
+  return handleOf(reference);
+}
+
+function handleOf(reference: { target: object }): ForwardingReference {
+  return {
+    reference,
+    pointTo(target) {
+      reference.target = target;
+    },
+    adopt(pluginClass) {
+      Object.setPrototypeOf(reference, forwarderPrototype(pluginClass));
+    },
+  };
+}
+
+/** Methods that call `this.target.method(...)`, over the class's prototype so `instanceof PluginClass` holds. */
+function forwarderPrototype(pluginClass: Type<object>): object {
+  const proto = Object.create(pluginClass.prototype as object) as object;
   for (const name of pluginMethodNames(pluginClass)) {
-    Object.defineProperty(PluginForwarder.prototype, name, {
-      value: function forward(this: PluginForwarder, ...args: unknown[]): unknown {
+    Object.defineProperty(proto, name, {
+      value: function forward(this: { target: Record<string, (...args: unknown[]) => unknown> }, ...args: unknown[]): unknown {
         return this.target[name](...args);
       },
       writable: true,
       configurable: true,
     });
   }
-  // Keep `instanceof PluginClass` true for the reference too.
-  Object.setPrototypeOf(PluginForwarder.prototype, pluginClass.prototype as object);
-  const reference = new PluginForwarder();
-  return {
-    reference,
-    pointTo(target) {
-      reference.target = target as never;
-    },
-  };
+  return proto;
+}
+
+/** Whether calling `method` gives a Promise: an `async` method, or one whose declared return type is `Promise`. */
+export function returnsPromise(pluginClass: Type<object>, method: string): boolean {
+  const proto = pluginClass.prototype as Record<string, unknown>;
+  const fn = proto[method] as { [Symbol.toStringTag]?: string } | undefined;
+  return fn?.[Symbol.toStringTag] === 'AsyncFunction' || Reflect.getMetadata?.('design:returntype', proto, method) === Promise;
 }
 
 // Keys a runtime probes on any value (promises, inspection, serialisation, test

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { performance } from 'node:perf_hooks';
 import { resolvePluginConfig } from '../config/index.js';
 import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../contracts/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { requestedPluginNames } from '../injection/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
-import { blockingDependency } from './plugin-loader.js';
+import { blockingDependency, dependencyProblem, importPlugin, instantiatePlugin } from './plugin-loader.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
 import { roundMs, startupPhases } from './startup-timing.js';
@@ -20,13 +22,18 @@ import { roundMs, startupPhases } from './startup-timing.js';
 export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('PluginHost');
   private stopping?: Promise<void>;
+  // Lazy plugins being loaded: concurrent first uses share one load.
+  private readonly loading = new Map<string, Promise<void>>();
   /** Wall time of the whole plugin startup (loading to the last initialize), once it is done. */
   startupMs?: number;
 
   constructor(
     private readonly registry: PluginRegistry,
     @Inject(RESOLVED_PLUGIN_OPTIONS) private readonly options: ResolvedPluginOptions,
-  ) {}
+    private readonly moduleRef: ModuleRef,
+  ) {
+    registry.setLazyLoader((name) => this.load(name));
+  }
 
   async onModuleInit(): Promise<void> {
     await this.start();
@@ -64,6 +71,60 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     }
   }
 
+  /**
+   * Imports and starts a lazy plugin (its lazy dependencies first). Resolves at
+   * once for an enabled plugin; concurrent calls share one load, and its failure
+   * (the plugin is then `failed`) rejects every one of them.
+   *
+   * @throws PluginError the reason the plugin cannot be used (`PLUGIN_DISABLED` when it is not lazy and not enabled)
+   */
+  load(name: string, chain: readonly string[] = []): Promise<void> {
+    const record = this.registry.require(name);
+    if (record.state === PluginState.ENABLED) return Promise.resolve();
+    let pending = this.loading.get(name);
+    if (!pending) {
+      if (!record.lazy || record.state !== PluginState.DISCOVERED) return Promise.reject(record.error ?? this.registry.unavailableError(record));
+      pending = this.loadLazy(record, [...chain, name]).finally(() => this.loading.delete(name));
+      this.loading.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async loadLazy(record: PluginRecord, chain: string[]): Promise<void> {
+    const started = performance.now();
+    if (record.pluginClass || (await importPlugin(this.registry, record, this.options, this.registry.root))) {
+      const problem = dependencyProblem(this.registry, record) ?? (await this.loadLazyDependencies(record, chain));
+      if (problem) this.registry.transition(record, PluginState.FAILED, problem);
+      else await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
+      await this.startOne(record);
+    }
+    const line = `${record.name}@${record.metadata.version} (lazy) ${record.state} on first use in ${roundMs(performance.now() - started)} ms`;
+    if (record.state !== PluginState.ENABLED) {
+      this.logger.warn(`${line}: ${record.error?.message ?? 'unknown error'}`);
+      throw record.error ?? this.registry.unavailableError(record);
+    }
+    this.logger.log(line);
+  }
+
+  /** Loads the lazy plugins `record` depends on; a cycle among them is `PLUGIN_DEPENDENCY_CYCLE`. */
+  private async loadLazyDependencies(record: PluginRecord, chain: string[]): Promise<PluginError | undefined> {
+    for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
+      if (chain.includes(dependency)) {
+        const cycle = [...chain.slice(chain.indexOf(dependency)), dependency].map((name) => `"${name}"`).join(' → ');
+        return new PluginError(
+          PluginErrorCode.DEPENDENCY_CYCLE,
+          `plugin "${record.name}" is part of a dependency cycle: ${cycle}. Remove one of these dependencies.`,
+          {
+            plugin: record.name,
+          },
+        );
+      }
+      const found = this.registry.get(dependency);
+      if (found?.lazy && found.state === PluginState.DISCOVERED) await this.load(dependency, chain).catch(() => undefined);
+    }
+    return undefined; // a dependency that failed to load is reported by blockingDependency
+  }
+
   /** Cleans up every enabled plugin, dependents first. Runs once, however often shutdown is signalled. */
   stop(): Promise<void> {
     this.stopping ??= this.cleanupAll();
@@ -91,6 +152,11 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   private async startOne(record: PluginRecord): Promise<void> {
     if (record.state !== PluginState.LOADED) return;
+    // A lazy dependency of a plugin that starts now is loaded now.
+    for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
+      const found = this.registry.get(dependency);
+      if (found?.lazy && found.state === PluginState.DISCOVERED) await this.load(dependency).catch(() => undefined);
+    }
     const blocked = blockingDependency(this.registry, record);
     if (blocked) return this.registry.transition(record, PluginState.FAILED, blocked);
     const timeouts = timeoutsFor(record.metadata, this.options);
@@ -111,6 +177,24 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     record.warnings.push(...warnings);
 
     const plugin = record.instance as PluginLifecycle<object>;
+    if (typeof plugin.checkRequirements === 'function') {
+      const checked = await runPhase(record.name, 'checkRequirements', timeouts.initialize, (signal) =>
+        plugin.checkRequirements!({ ...this.phaseContext(record, signal), config } satisfies PluginContext<object>),
+      );
+      record.timings.requirements = checked.ms;
+      const problem = checked.ok ? (typeof checked.value === 'string' && checked.value !== '' ? checked.value : undefined) : describeError(checked.error);
+      if (problem !== undefined) {
+        const error =
+          !checked.ok && checked.timedOut
+            ? (checked.error as PluginError)
+            : new PluginError(PluginErrorCode.DEPENDENCY_MISSING, `plugin "${record.name}" is missing a requirement: ${problem}`, {
+                plugin: record.name,
+                phase: 'checkRequirements',
+                ...(!checked.ok && { cause: checked.error }),
+              });
+        return this.registry.transition(record, PluginState.FAILED, error);
+      }
+    }
     if (typeof plugin.initialize === 'function') {
       const initialized = await runPhase(record.name, 'initialize', timeouts.initialize, (signal) =>
         plugin.initialize!(config, { ...this.phaseContext(record, signal), config } satisfies PluginContext<object>),
@@ -166,7 +250,8 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
       counts.set(record.state, (counts.get(record.state) ?? 0) + 1);
       const { phases, totalMs } = startupPhases(record.timings);
       const spent = Object.entries(phases).map(([phase, ms]) => `${phase} ${ms} ms`);
-      const line = `${record.name}@${record.metadata.version} [${record.metadata.type}] from ${record.source.description}: ${record.state} in ${totalMs} ms${spent.length ? ` (${spent.join(', ')})` : ''}`;
+      const state = record.lazy && record.state === PluginState.DISCOVERED ? 'lazy (loads on first use)' : record.state;
+      const line = `${record.name}@${record.metadata.version} [${record.metadata.type}] from ${record.source.description}: ${state} in ${totalMs} ms${spent.length ? ` (${spent.join(', ')})` : ''}`;
       for (const warning of record.warnings) this.logger.warn(warning);
       if (record.state === PluginState.FAILED) {
         const message = `${line}: ${record.error?.message ?? 'unknown error'}`;

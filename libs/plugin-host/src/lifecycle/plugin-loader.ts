@@ -1,89 +1,151 @@
 import type { Type } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import semver from 'semver';
-import type { PluginCandidate } from '../discovery/index.js';
+import { importPackagePlugin, type PluginCandidate } from '../discovery/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { checkCompatibility, validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
+import { verifyNpmRequirements } from '../requirements/index.js';
 import { dependencyOrder, findCycles } from './dependency-graph.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
+import { roundMs } from './startup-timing.js';
 
 export interface LoadInput {
   candidates: PluginCandidate[];
   options: ResolvedPluginOptions;
+  /** The host's folder: class plugins' npm `requires` are resolved from here. */
+  root: string;
   /** Builds a plugin class with its constructor dependencies (Nest's `ModuleRef.create`). */
   instantiate: (pluginClass: Type<object>) => Promise<object>;
 }
 
 /**
  * Everything that happens before DI hands plugins to services: check each
- * candidate's manifest, refuse duplicates and incompatible plugins, resolve the
- * dependency graph, and instantiate the accepted classes (in dependency order).
- * A refused plugin is never instantiated. Nothing here throws for a plugin's
- * fault: the plugin's record says `failed`, with the code and reason.
+ * candidate's manifest, refuse duplicates and incompatible plugins, check npm
+ * requirements, import the package plugins that passed (lazy ones wait for their
+ * first use), resolve the dependency graph, and instantiate the accepted classes
+ * (in dependency order). A refused plugin is never imported nor instantiated.
+ * Nothing here throws for a plugin's fault: the plugin's record says `failed`,
+ * with the code and reason.
  */
-export async function loadPlugins({ candidates, options, instantiate }: LoadInput): Promise<PluginRegistry> {
-  const registry = new PluginRegistry(options.hostVersion);
+export async function loadPlugins({ candidates, options, root, instantiate }: LoadInput): Promise<PluginRegistry> {
+  const registry = new PluginRegistry(options.hostVersion, root);
   const fail = (record: PluginRecord, error: PluginError): void => registry.transition(record, PluginState.FAILED, error);
 
   for (const [name, group] of groupByName(candidates)) {
     const [first] = group;
-    const record = createRecord(name, first, options);
+    const record = createRecord(name, first, options, root);
     registry.add(record);
-    const manifestError = first.metadata
-      ? validatePluginMetadata(first.metadata, first.source.description)
-      : new PluginError(
-          PluginErrorCode.MANIFEST_INVALID,
-          `${first.source.description} has no @Plugin() decorator. Decorate it with @Plugin({ name, type, version }) or remove it from plugins.`,
-          { plugin: name },
-        );
+    const manifestError =
+      first.error ??
+      (first.package
+        ? undefined // checked when the package.json was read
+        : first.metadata
+          ? validatePluginMetadata(first.metadata, first.source.description)
+          : new PluginError(
+              PluginErrorCode.MANIFEST_INVALID,
+              `${first.source.description} has no @Plugin() decorator. Decorate it with @Plugin({ name, type, version }) or remove it from plugins.`,
+              { plugin: name },
+            ));
     if (manifestError) fail(record, manifestError);
     else if (group.length > 1) {
       fail(
         record,
         new PluginError(
           PluginErrorCode.DUPLICATE,
-          `${group.length} plugins are named "${name}": ${group.map((c) => c.source.description).join(' and ')}. Rename one of them or register only one; none of them is loaded.`,
+          `${group.length} plugins are named "${name}": ${group.map((c) => c.source.description).join(' and ')}. Rename one of them, or keep one out (discovery.exclude); none of them is loaded.`,
           { plugin: name, details: { sources: group.map((c) => c.source.description) } },
         ),
       );
     }
   }
 
+  // Checks that need only the manifest, so refused package plugins are never imported.
   for (const record of registry.all()) {
     if (record.state === PluginState.FAILED) continue;
-    const verdict = checkCompatibility(record.metadata, options.hostVersion, options.acceptIncompatible.has(record.name));
-    if (!verdict.compatible) fail(record, verdict.error);
-    else {
-      if (verdict.warning) record.warnings.push(verdict.warning);
-      if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
-    }
+    const problem = compatibilityProblem(record, options) ?? requirementsProblem(record, root);
+    if (problem) fail(record, problem);
+    else if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
   }
+
+  await Promise.all(
+    registry
+      .all()
+      .filter((record) => record.package && !record.lazy && record.state !== PluginState.FAILED)
+      .map((record) => importPlugin(registry, record, options, root)),
+  );
 
   checkDependencies(registry, fail);
 
   for (const record of registry.all()) {
-    if (record.resolveInstance || (record.state !== PluginState.DISCOVERED && record.state !== PluginState.DISABLED)) continue;
-    // Disabled plugins are instantiated too, so the reference services get now is the one enabling later brings to life.
-    const outcome = await runPhase(record.name, 'load', timeoutsFor(record.metadata, options).initialize, () => instantiate(record.pluginClass));
-    record.timings.load = outcome.ms;
-    if (outcome.ok) {
-      record.instance = outcome.value;
-      registry.transition(record, record.state === PluginState.DISABLED ? PluginState.DISABLED : PluginState.LOADED);
-    } else {
-      fail(
-        record,
-        outcome.timedOut
-          ? (outcome.error as PluginError)
-          : new PluginError(
-              PluginErrorCode.LOAD_FAILED,
-              `plugin "${record.name}" could not be instantiated: ${describeError(outcome.error)}. Check its constructor and that what it injects is provided (PluginModule imports).`,
-              { plugin: record.name, phase: 'load', cause: outcome.error },
-            ),
-      );
+    if (record.pluginClass && (record.state === PluginState.DISCOVERED || record.state === PluginState.DISABLED)) {
+      await instantiatePlugin(registry, record, options, instantiate);
     }
   }
   return registry;
+}
+
+/**
+ * Imports a package plugin's class and merges what it declares; then checks what
+ * only the class may have declared (a compatibility range, npm requirements).
+ * Fails the record (and returns `false`) on any problem.
+ */
+export async function importPlugin(registry: PluginRegistry, record: PluginRecord, options: ResolvedPluginOptions, root: string): Promise<boolean> {
+  const started = performance.now();
+  try {
+    const manifest = record.metadata;
+    const { pluginClass, metadata } = await importPackagePlugin(record.package!, manifest, record.source);
+    registry.attachClass(record, pluginClass, metadata);
+    const problem = (manifest.compatibility === undefined ? compatibilityProblem(record, options) : undefined) ?? requirementsProblem(record, root);
+    if (problem) registry.transition(record, PluginState.FAILED, problem);
+  } catch (error) {
+    registry.transition(record, PluginState.FAILED, error as PluginError);
+  } finally {
+    record.timings.load = roundMs(performance.now() - started);
+  }
+  return record.state !== PluginState.FAILED;
+}
+
+/** Builds the plugin's instance (under the initialize timeout); `loaded`, or `disabled` if it was. */
+export async function instantiatePlugin(
+  registry: PluginRegistry,
+  record: PluginRecord,
+  options: ResolvedPluginOptions,
+  instantiate: LoadInput['instantiate'],
+): Promise<void> {
+  // Disabled plugins are instantiated too, so the reference services get now is the one enabling later brings to life.
+  const outcome = await runPhase(record.name, 'load', timeoutsFor(record.metadata, options).initialize, () => instantiate(record.pluginClass!));
+  record.timings.load = roundMs((record.timings.load ?? 0) + outcome.ms);
+  if (outcome.ok) {
+    record.instance = outcome.value;
+    registry.transition(record, record.state === PluginState.DISABLED ? PluginState.DISABLED : PluginState.LOADED);
+  } else {
+    registry.transition(
+      record,
+      PluginState.FAILED,
+      outcome.timedOut
+        ? (outcome.error as PluginError)
+        : new PluginError(
+            PluginErrorCode.LOAD_FAILED,
+            `plugin "${record.name}" could not be instantiated: ${describeError(outcome.error)}. Check its constructor and that what it injects is provided (PluginModule imports).`,
+            { plugin: record.name, phase: 'load', cause: outcome.error },
+          ),
+    );
+  }
+}
+
+function compatibilityProblem(record: PluginRecord, options: ResolvedPluginOptions): PluginError | undefined {
+  const verdict = checkCompatibility(record.metadata, options.hostVersion, options.acceptIncompatible.has(record.name));
+  if (!verdict.compatible) return verdict.error;
+  if (verdict.warning && !record.warnings.includes(verdict.warning)) record.warnings.push(verdict.warning);
+  return undefined;
+}
+
+function requirementsProblem(record: PluginRecord, root: string): PluginError | undefined {
+  const { error, notes } = verifyNpmRequirements(record.name, record.metadata, record.folder, root);
+  for (const note of notes) if (!record.warnings.includes(note)) record.warnings.push(note);
+  return error;
 }
 
 function groupByName(candidates: PluginCandidate[]): Map<string, PluginCandidate[]> {
@@ -91,23 +153,28 @@ function groupByName(candidates: PluginCandidate[]): Map<string, PluginCandidate
   for (const candidate of candidates) {
     const declared = candidate.metadata?.name;
     const name = typeof declared === 'string' && declared !== '' ? declared : (candidate.pluginClass?.name ?? 'unnamed');
-    groups.set(name, [...(groups.get(name) ?? []), candidate]);
+    const group = groups.get(name);
+    if (group) group.push(candidate);
+    else groups.set(name, [candidate]);
   }
   return groups;
 }
 
-function createRecord(name: string, candidate: PluginCandidate, options: ResolvedPluginOptions): PluginRecord {
+function createRecord(name: string, candidate: PluginCandidate, options: ResolvedPluginOptions, root: string): PluginRecord {
   const metadata: PluginMetadata = candidate.metadata ?? { name, type: 'unknown', version: '0.0.0' };
   return {
     name,
     metadata,
     pluginClass: candidate.pluginClass,
     source: candidate.source,
+    package: candidate.package,
+    lazy: candidate.lazy === true,
+    folder: candidate.package?.dir ?? root,
     required: metadata.required === true || options.required.has(name),
     state: PluginState.DISCOVERED,
     resolveInstance: candidate.resolveInstance,
     timings: {},
-    warnings: [],
+    warnings: [...(candidate.warnings ?? [])],
   };
 }
 
@@ -142,24 +209,8 @@ function checkDependencies(registry: PluginRegistry, fail: (record: PluginRecord
 
   for (const record of registry.all()) {
     if (record.state === PluginState.FAILED) continue;
-    for (const [dependency, range] of Object.entries(record.metadata.dependencies ?? {})) {
-      const found = registry.get(dependency);
-      const problem = !found
-        ? `no plugin named "${dependency}" is registered. Add the "${dependency}" plugin, or remove it from "${record.name}"'s dependencies`
-        : !semver.satisfies(found.metadata.version, range, { includePrerelease: true })
-          ? `"${dependency}" is ${found.metadata.version}. Install a version of "${dependency}" in ${range}, or a version of "${record.name}" that accepts ${found.metadata.version}`
-          : undefined;
-      if (problem) {
-        fail(
-          record,
-          new PluginError(PluginErrorCode.DEPENDENCY_MISSING, `plugin "${record.name}" needs "${dependency}"@${range} but ${problem}.`, {
-            plugin: record.name,
-            details: { dependency, range, found: found?.metadata.version },
-          }),
-        );
-        break;
-      }
-    }
+    const problem = dependencyProblem(registry, record);
+    if (problem) fail(record, problem);
   }
 
   registry.setOrder(dependencyOrder(graph));
@@ -169,6 +220,25 @@ function checkDependencies(registry: PluginRegistry, fail: (record: PluginRecord
       if (blocked) fail(record, blocked);
     }
   }
+}
+
+/** `PLUGIN_DEPENDENCY_MISSING` when a plugin `record` depends on is not registered, or its version is out of range. */
+export function dependencyProblem(registry: PluginRegistry, record: PluginRecord): PluginError | undefined {
+  for (const [dependency, range] of Object.entries(record.metadata.dependencies ?? {})) {
+    const found = registry.get(dependency);
+    const problem = !found
+      ? `no plugin named "${dependency}" is registered. Add the "${dependency}" plugin, or remove it from "${record.name}"'s dependencies`
+      : !semver.satisfies(found.metadata.version, range, { includePrerelease: true })
+        ? `"${dependency}" is ${found.metadata.version}. Install a version of "${dependency}" in ${range}, or a version of "${record.name}" that accepts ${found.metadata.version}`
+        : undefined;
+    if (problem) {
+      return new PluginError(PluginErrorCode.DEPENDENCY_MISSING, `plugin "${record.name}" needs "${dependency}"@${range} but ${problem}.`, {
+        plugin: record.name,
+        details: { dependency, range, found: found?.metadata.version },
+      });
+    }
+  }
+  return undefined;
 }
 
 /** `PLUGIN_DEPENDENCY_FAILED` when a dependency of `record` is failed or disabled. */

@@ -11,6 +11,8 @@ export interface PluginInfo {
   state: PluginState;
   source: PluginSource;
   required: boolean;
+  /** Imported and initialized on first use (state `discovered` until then). */
+  lazy: boolean;
   compatibility?: string;
   dependencies: Record<string, string>;
   /** Why the plugin is `failed`. */
@@ -44,7 +46,7 @@ export interface PluginReportEntry {
   source: string;
   outcome: PluginState;
   error?: { code: PluginErrorCode; message: string };
-  /** ms per startup phase that ran: load, configure, initialize. */
+  /** ms per startup phase that ran: load, configure, requirements, initialize. */
   phases: PluginTimings;
   totalMs: number;
 }

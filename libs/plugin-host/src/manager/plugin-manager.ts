@@ -41,6 +41,20 @@ export class PluginManager {
   }
 
   /**
+   * Imports and initializes a lazy plugin now (its first use would otherwise do it).
+   * Concurrent calls share one load. Resolves with the plugin's info once it is enabled;
+   * at once for a plugin that already is.
+   *
+   * @throws PluginError why it could not be loaded (the plugin is then `failed` with it), or `PLUGIN_DISABLED`
+   * @example
+   * await plugins.load('sklearn');
+   */
+  async load(name: string): Promise<PluginInfo> {
+    await this.runner.load(name);
+    return this.info(name);
+  }
+
+  /**
    * State, version, type, source, error and timings of one plugin.
    *
    * @throws PluginError `PLUGIN_NOT_FOUND`
@@ -93,6 +107,7 @@ function toInfo(record: PluginRecord): PluginInfo {
     state: record.state,
     source: { ...record.source },
     required: record.required,
+    lazy: record.lazy,
     ...(metadata.compatibility !== undefined && { compatibility: metadata.compatibility }),
     dependencies: { ...metadata.dependencies },
     ...(record.error && { error: { code: record.error.code, message: record.error.message } }),

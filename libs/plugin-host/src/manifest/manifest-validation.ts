@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
+import { parseRequirement } from '../requirements/npm-requirements.js';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -12,10 +13,16 @@ const TIMEOUT_PHASES = ['initialize', 'cleanup', 'healthCheck'];
  * at once, so a plugin author fixes the declaration in one go.
  *
  * @param where how to find the declaration (e.g. `class PyodPlugin in PluginModule options`)
+ * @param fix what to edit, ending the message
  */
-export function validatePluginMetadata(metadata: PluginMetadata, where: string): PluginError | undefined {
+export function validatePluginMetadata(
+  metadata: PluginMetadata,
+  where: string,
+  fix = 'Fix the @Plugin() declaration.',
+  details: Record<string, unknown> = {},
+): PluginError | undefined {
   const problems: string[] = [];
-  const { name, type, version, compatibility, dependencies, configSchema, required, timeouts } = metadata;
+  const { name, type, version, compatibility, dependencies, configSchema, required, timeouts, requires, optionalRequires } = metadata;
 
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     problems.push(`name ${JSON.stringify(name)} must be a string of letters, digits, ".", "_" or "-"`);
@@ -55,13 +62,24 @@ export function validatePluginMetadata(metadata: PluginMetadata, where: string):
     }
   }
 
+  problems.push(...requirementProblems('requires', requires), ...requirementProblems('optionalRequires', optionalRequires));
+
   if (problems.length === 0) return undefined;
   const label = typeof name === 'string' && name !== '' ? `plugin "${name}"` : 'a plugin';
-  return new PluginError(
-    PluginErrorCode.MANIFEST_INVALID,
-    `${label} (${where}) declares an invalid manifest: ${problems.join('; ')}. Fix the @Plugin() declaration.`,
-    { plugin: typeof name === 'string' ? name : undefined, details: { problems } },
-  );
+  return new PluginError(PluginErrorCode.MANIFEST_INVALID, `${label} (${where}) declares an invalid manifest: ${problems.join('; ')}. ${fix}`, {
+    plugin: typeof name === 'string' ? name : undefined,
+    details: { ...details, problems },
+  });
+}
+
+function requirementProblems(field: string, list: unknown): string[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) return [`${field} must be an array of "package@range" strings`];
+  return list.flatMap((entry: unknown, i) => {
+    const spec = field === 'optionalRequires' && typeof entry === 'object' && entry !== null ? (entry as { package?: unknown }).package : entry;
+    const parsed = parseRequirement(spec);
+    return typeof parsed === 'string' ? [`${field}[${i}] ${parsed}`] : [];
+  });
 }
 
 /** A timeout is a positive number of ms; `Infinity` means no timeout. */

@@ -28,4 +28,19 @@ export interface PluginMetadata<C extends object = object> {
   required?: boolean;
   /** Per-plugin phase timeouts (module option `pluginTimeouts` overrides these). */
   timeouts?: Partial<PluginTimeouts>;
+  /**
+   * npm packages the plugin needs, as `"name@range"` (e.g. `"onnxruntime-node@>=1.16"`), resolved from the
+   * plugin's own folder. Missing or out of range: the plugin is `failed` with `PLUGIN_DEPENDENCY_MISSING`.
+   */
+  requires?: string[];
+  /** npm packages the plugin can do more with; when absent, the host only logs what installing them would add. */
+  optionalRequires?: (string | OptionalRequirement)[];
+}
+
+/** An optional npm package and what it adds. */
+export interface OptionalRequirement {
+  /** `"name@range"`, as in `requires`. */
+  package: string;
+  /** What the plugin gains with it, e.g. `"GPU inference"`. */
+  feature?: string;
 }

@@ -1,3 +1,3 @@
 export { PluginState } from './plugin-state.js';
-export type { PluginRecord, PluginSource, PluginTimings } from './plugin-record.js';
+export type { PluginPackage, PluginRecord, PluginSource, PluginTimings } from './plugin-record.js';
 export { PluginRegistry } from './plugin-registry.js';

@@ -5,16 +5,37 @@ import type { PluginState } from './plugin-state.js';
 
 /** Where a plugin was found. */
 export interface PluginSource {
-  /** `module-options`: listed in `plugins`; `provider`: a `@Plugin()` provider somewhere in the app's modules. */
-  kind: 'module-options' | 'provider';
+  /**
+   * `module-options`: listed in `plugins`; `provider`: a `@Plugin()` provider somewhere in the app's modules;
+   * `package`: an installed npm package's `nestPlugin` manifest; `path`: a plugin folder (`discovery.paths`, `PLUGIN_PATHS`).
+   */
+  kind: 'module-options' | 'provider' | 'package' | 'path';
   /** Human-readable, e.g. `class PyodPlugin in PluginModule options`. */
   description: string;
+  /** The npm package that declares the plugin (package and path sources). */
+  package?: string;
+  /** The package.json that declares it (package and path sources). */
+  file?: string;
+}
+
+/** Where a package plugin's code is, as its manifest says (checked before anything is imported). */
+export interface PluginPackage {
+  name: string;
+  version: string;
+  /** The package folder, symlinks resolved. */
+  dir: string;
+  /** The file `entry` names, inside `dir`. */
+  entryPath: string;
+  /** The export holding the plugin class; absent: the default export, else the single `@Plugin()` class. */
+  exportName?: string;
 }
 
 /** Milliseconds spent in each phase (absent: the phase did not run). */
 export interface PluginTimings {
   load?: number;
   configure?: number;
+  /** The plugin's own `checkRequirements()`. */
+  requirements?: number;
   initialize?: number;
   cleanup?: number;
 }
@@ -25,9 +46,17 @@ export interface PluginTimings {
  */
 export interface PluginRecord {
   readonly name: string;
-  readonly metadata: PluginMetadata;
-  readonly pluginClass: Type<object>;
+  /** For package plugins: the manifest's, merged with the class's once it is imported. */
+  metadata: PluginMetadata;
+  /** Absent while a package plugin is not imported (lazy, or refused before import). */
+  pluginClass?: Type<object>;
   readonly source: PluginSource;
+  /** For package plugins: where to import the class from. */
+  readonly package?: PluginPackage;
+  /** Imported and initialized on first use rather than at boot. */
+  readonly lazy: boolean;
+  /** Where the plugin's npm `requires` are resolved from: its package folder, or the host's root. */
+  readonly folder: string;
   readonly required: boolean;
   state: PluginState;
   error?: PluginError;

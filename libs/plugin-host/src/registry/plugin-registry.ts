@@ -1,6 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import { createForwardingReference, createMissingReference, createUnavailablePrototype, swapPrototype, type ForwardingReference } from '../injection/index.js';
+import type { Type } from '@nestjs/common';
+import {
+  createForwardingReference,
+  createLazyReference,
+  createMissingReference,
+  createUnavailablePrototype,
+  returnsPromise,
+  swapPrototype,
+  type ForwardingReference,
+} from '../injection/index.js';
+import type { PluginMetadata } from '../manifest/index.js';
 import type { PluginRecord } from './plugin-record.js';
 import { PluginState } from './plugin-state.js';
 
@@ -19,12 +29,21 @@ export class PluginRegistry {
   private readonly unavailablePrototypes = new Map<string, object>();
   private readonly unavailableStubs = new Map<string, object>();
   private readonly missingReferences = new Map<string, object>();
+  // Set by the lifecycle runner: imports and starts a lazy plugin (shared by concurrent callers).
+  private lazyLoader: (name: string) => Promise<void> = (name) => Promise.reject(new Error(`no loader for lazy plugin "${name}"`));
 
   /** When plugin startup began: the registry is created as loading starts. */
   readonly startedAt = new Date();
   private readonly startedAtMs = performance.now();
 
-  constructor(readonly hostVersion: string) {}
+  /**
+   * @param hostVersion what plugins' `compatibility` is checked against
+   * @param root the host's folder (class plugins' npm `requires` resolve from it)
+   */
+  constructor(
+    readonly hostVersion: string,
+    readonly root: string = process.cwd(),
+  ) {}
 
   /** ms since plugin startup began (unrounded). */
   elapsedMs(): number {
@@ -89,6 +108,19 @@ export class PluginRegistry {
     return list.references;
   }
 
+  /** How a lazy plugin is loaded on the first call through its reference. */
+  setLazyLoader(loader: (name: string) => Promise<void>): void {
+    this.lazyLoader = loader;
+  }
+
+  /** A package plugin was imported: its class and merged metadata are known, and its reference forwards to it. */
+  attachClass(record: PluginRecord, pluginClass: Type<object>, metadata: PluginMetadata): void {
+    record.pluginClass = pluginClass;
+    record.metadata = metadata;
+    this.forwarders.get(record.name)?.adopt(pluginClass);
+    this.transition(record, record.state, record.error);
+  }
+
   /** Gives a record its instance (for plugins Nest instantiated) and aims its references at it. */
   attachInstance(record: PluginRecord, instance: object): void {
     record.instance = instance;
@@ -105,10 +137,11 @@ export class PluginRegistry {
     record.error = error;
     const callable = state === PluginState.ENABLED || state === PluginState.LOADED;
     if (record.instance) {
-      swapPrototype(record.instance, callable ? (record.pluginClass.prototype as object) : this.unavailablePrototypeOf(record));
+      swapPrototype(record.instance, callable ? (record.pluginClass!.prototype as object) : this.unavailablePrototypeOf(record));
     }
     const forwarder = this.forwarders.get(record.name);
-    if (forwarder) forwarder.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record));
+    // Without a class (a lazy plugin not imported yet) calls still go to the loader.
+    if (forwarder && record.pluginClass) forwarder.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record));
     this.updateTypeList(record);
   }
 
@@ -119,7 +152,9 @@ export class PluginRegistry {
         ? `it failed (${record.error?.message ?? 'unknown reason'}). Fix the cause and restart the host`
         : record.state === PluginState.DISABLED
           ? 'it is disabled. Enable it, or remove it from the disabled option'
-          : `it is not initialized yet (state: ${record.state}). Call it once the application has initialized`;
+          : record.lazy && record.state === PluginState.DISCOVERED
+            ? `it is lazy and not loaded yet. Await pluginManager.load("${record.name}") first (or call one of its async methods)`
+            : `it is not initialized yet (state: ${record.state}). Call it once the application has initialized`;
     return new PluginError(PluginErrorCode.DISABLED, `plugin "${record.name}" cannot be called: ${why}.`, {
       plugin: record.name,
       cause: record.error,
@@ -129,17 +164,41 @@ export class PluginRegistry {
   private forwarderOf(record: PluginRecord): ForwardingReference {
     let forwarder = this.forwarders.get(record.name);
     if (!forwarder) {
-      forwarder = createForwardingReference(record.pluginClass, this.unavailableStubOf(record));
+      forwarder = record.pluginClass
+        ? createForwardingReference(record.pluginClass, this.unavailableStubOf(record))
+        : createLazyReference((method, args) => this.callBeforeLoad(record, method, args));
       this.forwarders.set(record.name, forwarder);
       this.transition(record, record.state, record.error);
     }
     return forwarder;
   }
 
+  /**
+   * The first calls to a lazy plugin: load it (one load for all callers; its
+   * failure reaches each of them), then make the call if the method returns a
+   * Promise. A synchronous method's caller expects a value, not a Promise, so it
+   * gets `PLUGIN_NOT_LOADED` instead of a silently different result.
+   */
+  private async callBeforeLoad(record: PluginRecord, method: string, args: unknown[]): Promise<unknown> {
+    await this.lazyLoader(record.name);
+    const pluginClass = record.pluginClass!;
+    if (typeof (pluginClass.prototype as Record<string, unknown>)[method] !== 'function') {
+      throw new TypeError(`plugin "${record.name}" (class ${pluginClass.name}) has no method "${method}"`);
+    }
+    if (!returnsPromise(pluginClass, method)) {
+      throw new PluginError(
+        PluginErrorCode.NOT_LOADED,
+        `plugin "${record.name}" is lazy and its synchronous method "${method}" was called before it was loaded, so the call was not made (the plugin is loaded now). Await pluginManager.load("${record.name}") before calling its synchronous methods, or remove "lazy" from its manifest.`,
+        { plugin: record.name },
+      );
+    }
+    return (this.forwarders.get(record.name)!.reference as Record<string, (...a: unknown[]) => unknown>)[method](...args);
+  }
+
   private unavailablePrototypeOf(record: PluginRecord): object {
     let proto = this.unavailablePrototypes.get(record.name);
     if (!proto) {
-      proto = createUnavailablePrototype(record.pluginClass, () => this.unavailableError(record));
+      proto = createUnavailablePrototype(record.pluginClass!, () => this.unavailableError(record));
       this.unavailablePrototypes.set(record.name, proto);
     }
     return proto;

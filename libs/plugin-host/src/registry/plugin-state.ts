@@ -1,6 +1,6 @@
 /** Where a plugin is in its life: `discovered → loaded → enabled ⇄ disabled`, or `failed`. */
 export const PluginState = {
-  /** Declared and accepted; not instantiated yet. */
+  /** Declared and accepted; not instantiated yet. Lazy plugins stay here until their first use. */
   DISCOVERED: 'discovered',
   /** Instantiated; `initialize` has not finished yet. */
   LOADED: 'loaded',

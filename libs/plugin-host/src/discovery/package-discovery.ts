@@ -1,0 +1,137 @@
+import { existsSync, readFileSync, readdirSync, type Dirent } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import type { PluginDiscoveryOptions } from '../plugin-module-options.interface.js';
+import { createNameFilter, wildcardMatcher } from './name-filter.js';
+import type { PluginCandidate } from './plugin-candidate.js';
+import { readPackagePlugins, type PackageRead } from './package-manifest.js';
+
+/** What package discovery found, in a deterministic order. */
+export interface PackageDiscovery {
+  /** The host folder discovery ran in. */
+  root: string;
+  candidates: PluginCandidate[];
+  /** Things an operator should know (e.g. a plugin path that does not exist). */
+  warnings: string[];
+}
+
+/** The env var adding plugin folders (separated by the platform's path delimiter). */
+export const PLUGIN_PATHS_ENV = 'PLUGIN_PATHS';
+
+/**
+ * Finds plugin packages by reading package.json files only (synchronously, once,
+ * when the module is declared, so their names get injection tokens). Installed
+ * packages come first (sorted by name, or in `node_modules` order), then plugin
+ * folders in the order given, their sub-folders sorted. A package reached twice
+ * (an npm workspace link and its folder) counts once.
+ */
+export function discoverPackages(options: PluginDiscoveryOptions, env: Record<string, string | undefined> = process.env): PackageDiscovery {
+  const root = resolve(options.root ?? process.cwd());
+  const warnings: string[] = [];
+  const folders: PackageRead[] = [];
+
+  const scan = options.scan ?? 'dependencies';
+  if (scan === 'dependencies') {
+    for (const dir of dependencyFolders(root, warnings)) folders.push({ dir, kind: 'package', root });
+  } else if (scan === 'node_modules') {
+    for (const dir of nodeModulesFolders(join(root, 'node_modules'))) folders.push({ dir, kind: 'package', root });
+  }
+  for (const path of pluginPaths(options, root, env)) {
+    const subfolders = sortedEntries(path.dir);
+    if (!subfolders) {
+      warnings.push(`plugin folder ${path.dir} (from ${path.from}) does not exist or cannot be read; no plugins were loaded from it.`);
+      continue;
+    }
+    for (const entry of subfolders) {
+      if (entry.isDirectory() || entry.isSymbolicLink()) folders.push({ dir: join(path.dir, entry.name), kind: 'path', root });
+    }
+  }
+
+  const accepted = createNameFilter(options.include, options.exclude);
+  const lazy = wildcardMatcher(options.lazy);
+  const seen = new Set<string>();
+  const candidates: PluginCandidate[] = [];
+  for (const folder of folders) {
+    for (const candidate of readPackagePlugins(folder) ?? []) {
+      const name = candidate.metadata?.name;
+      if (!accepted(name, candidate.source.package)) continue;
+      const key = `${candidate.package?.dir ?? candidate.source.file}\0${name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (lazy(name)) candidate.lazy = true;
+      candidates.push(candidate);
+    }
+  }
+  return { root, candidates, warnings };
+}
+
+/** The folders of the host's `dependencies` and `optionalDependencies`, sorted by package name. */
+function dependencyFolders(root: string, warnings: string[]): string[] {
+  let manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+  try {
+    manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as typeof manifest;
+  } catch (error) {
+    warnings.push(
+      `cannot read the host's package.json in ${root} (${(error as Error).message}); no installed plugin packages were looked for. Set discovery.root to the host's folder.`,
+    );
+    return [];
+  }
+  const names = [...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})])].sort();
+  return names.map((name) => packageFolder(name, root)).filter((dir): dir is string => dir !== undefined);
+}
+
+/** Where Node would find package `name` from `from` (walking up node_modules folders). */
+function packageFolder(name: string, from: string): string | undefined {
+  for (let dir = from; ;) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = resolve(dir, '..');
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Every package folder in a node_modules tree, scoped (`@scope/name`) and nested
+ * (`a/node_modules/b`) ones included, in sorted order. Linked packages are read
+ * but not descended into, so a link cycle cannot loop.
+ */
+function nodeModulesFolders(nodeModules: string, out: string[] = []): string[] {
+  for (const entry of sortedEntries(nodeModules) ?? []) {
+    if (entry.name.startsWith('.')) continue; // .bin, .package-lock.json, caches
+    const dir = join(nodeModules, entry.name);
+    if (entry.name.startsWith('@')) {
+      for (const scoped of sortedEntries(dir) ?? []) visitPackage(join(dir, scoped.name), scoped, out);
+    } else visitPackage(dir, entry, out);
+  }
+  return out;
+}
+
+function visitPackage(dir: string, entry: Dirent, out: string[]): void {
+  if (entry.isSymbolicLink()) out.push(dir);
+  else if (entry.isDirectory()) {
+    out.push(dir);
+    nodeModulesFolders(join(dir, 'node_modules'), out);
+  }
+}
+
+function pluginPaths(options: PluginDiscoveryOptions, root: string, env: Record<string, string | undefined>): { dir: string; from: string }[] {
+  const configured = options.paths
+    ? options.paths.map((path) => ({ dir: resolve(root, path), from: 'discovery.paths' }))
+    : existsSync(join(root, 'plugins'))
+      ? [{ dir: join(root, 'plugins'), from: 'the default ./plugins' }]
+      : [];
+  const fromEnv = (env[PLUGIN_PATHS_ENV] ?? '')
+    .split(delimiter)
+    .filter((path) => path.trim() !== '')
+    .map((path) => ({ dir: resolve(root, path), from: PLUGIN_PATHS_ENV }));
+  const seen = new Set<string>();
+  return [...configured, ...fromEnv].filter((path) => !seen.has(path.dir) && seen.add(path.dir));
+}
+
+function sortedEntries(dir: string): Dirent[] | undefined {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch {
+    return undefined;
+  }
+}

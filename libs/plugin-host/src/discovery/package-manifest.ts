@@ -1,0 +1,176 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
+import type { PluginSource } from '../registry/index.js';
+import type { PluginCandidate } from './plugin-candidate.js';
+
+/** The `nestPlugin` key of a package.json: one plugin, or an array for a package with several. */
+export const MANIFEST_KEY = 'nestPlugin';
+
+/** The fields a `nestPlugin` entry may have (anything else is a warning: probably a typo). */
+const MANIFEST_FIELDS = new Set([
+  'name',
+  'type',
+  'entry',
+  'export',
+  'version',
+  'description',
+  'compatibility',
+  'lazy',
+  'dependencies',
+  'required',
+  'timeouts',
+  'requires',
+  'optionalRequires',
+]);
+
+export interface PackageRead {
+  /** The package folder as found (may be a symlink, e.g. an npm workspace link). */
+  dir: string;
+  kind: 'package' | 'path';
+  /** The host's root: paths in messages are shown relative to it. */
+  root: string;
+}
+
+/**
+ * The plugins one package folder declares, read from its package.json only: no
+ * plugin code runs here. Returns `undefined` when the folder is not a plugin
+ * package. A manifest problem becomes a candidate carrying the error, so the
+ * plugin is listed as `failed` with the file and the field.
+ */
+export function readPackagePlugins({ dir, kind, root }: PackageRead): PluginCandidate[] | undefined {
+  const file = join(dir, 'package.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const shownFile = relative(root, file) || file;
+  let pkg: Record<string, unknown>;
+  try {
+    pkg = JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // Only a plugin folder is known to hold a plugin; a broken dependency is npm's business.
+    if (kind !== 'path') return undefined;
+    const source: PluginSource = { kind, description: `plugin folder ${shownFile}`, file };
+    return [invalid(basename(dir), source, [`package.json is not valid JSON (${describeError(error)})`], file)];
+  }
+  if (pkg === null || typeof pkg !== 'object' || !(MANIFEST_KEY in pkg)) return undefined;
+
+  const packageName = typeof pkg.name === 'string' ? pkg.name : basename(dir);
+  const packageVersion = typeof pkg.version === 'string' ? pkg.version : undefined;
+  const source: PluginSource = {
+    kind,
+    description: `package ${packageName}${packageVersion ? `@${packageVersion}` : ''} (${shownFile})`,
+    package: packageName,
+    file,
+  };
+  const declared = pkg[MANIFEST_KEY];
+  const entries = Array.isArray(declared) ? declared : [declared];
+  if (entries.length === 0) return [invalid(packageName, source, [`${MANIFEST_KEY} is an empty array`], file)];
+  return entries.map((raw, index) =>
+    readEntry(raw, entries.length > 1 ? `${packageName}#${index}` : packageName, { dir, file, source, packageName, packageVersion }),
+  );
+}
+
+interface EntryContext {
+  dir: string;
+  file: string;
+  source: PluginSource;
+  packageName: string;
+  packageVersion?: string;
+}
+
+function readEntry(raw: unknown, fallbackName: string, { dir, file, source, packageName, packageVersion }: EntryContext): PluginCandidate {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return invalid(fallbackName, source, [`${MANIFEST_KEY} must be an object { name, type, entry } or an array of them`], file);
+  }
+  const manifest = raw as Record<string, unknown>;
+  const name = typeof manifest.name === 'string' && manifest.name !== '' ? manifest.name : undefined;
+  const problems: string[] = [];
+  for (const field of ['name', 'type', 'entry']) {
+    if (manifest[field] === undefined || manifest[field] === '') problems.push(`${field} is missing`);
+  }
+  if (manifest.export !== undefined && (typeof manifest.export !== 'string' || manifest.export === '')) problems.push('export must be the name of an export');
+  if (manifest.lazy !== undefined && typeof manifest.lazy !== 'boolean') problems.push('lazy must be true or false');
+
+  const metadata = {
+    name: name ?? fallbackName,
+    type: manifest.type,
+    version: manifest.version ?? packageVersion,
+    ...pick(manifest, ['description', 'compatibility', 'dependencies', 'required', 'timeouts', 'requires', 'optionalRequires']),
+  } as PluginMetadata;
+  if (metadata.version === undefined) problems.push('version is missing (in the manifest and in package.json)');
+  // Missing fields are reported above; validate what is there.
+  const placeholders = {
+    name: name ?? 'unnamed',
+    type: problems.includes('type is missing') ? 'unknown' : metadata.type,
+    version: metadata.version ?? '0.0.0',
+  };
+  const checked = validatePluginMetadata({ ...metadata, ...placeholders }, source.description);
+  problems.push(...((checked?.details?.problems as string[] | undefined) ?? []));
+
+  const entry = manifest.entry === undefined || manifest.entry === '' ? undefined : resolveEntry(dir, manifest.entry);
+  if (typeof entry === 'string') problems.push(entry);
+  if (problems.length > 0) return invalid(metadata.name, source, problems, file);
+
+  const unknown = Object.keys(manifest).filter((key) => !MANIFEST_FIELDS.has(key));
+  const { entryPath, packageDir } = entry as { entryPath: string; packageDir: string };
+  return {
+    metadata,
+    source,
+    package: {
+      name: packageName,
+      version: packageVersion ?? metadata.version,
+      dir: packageDir,
+      entryPath,
+      ...(typeof manifest.export === 'string' && { exportName: manifest.export }),
+    },
+    lazy: manifest.lazy === true,
+    warnings: unknown.length
+      ? [
+          `plugin "${metadata.name}" (${source.description}): unknown ${MANIFEST_KEY} field${unknown.length > 1 ? 's' : ''} ${unknown.map((key) => `"${key}"`).join(', ')} ignored (known: ${[...MANIFEST_FIELDS].join(', ')}).`,
+        ]
+      : [],
+  };
+}
+
+/**
+ * The entry file, which must stay inside the package folder: not absolute, no
+ * `..` out of it, no symlink leading out of it, and present. A string is the problem.
+ */
+function resolveEntry(dir: string, entry: unknown): { entryPath: string; packageDir: string } | string {
+  if (typeof entry !== 'string') return `entry ${JSON.stringify(entry)} must be a path inside the package, such as "./dist/index.js"`;
+  if (isAbsolute(entry)) return `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"`;
+  const packageDir = realpathSync(dir);
+  const full = resolve(packageDir, entry);
+  if (escapes(packageDir, full)) return `entry "${entry}" points outside the package folder; it must stay inside it`;
+  if (!existsSync(full)) return `entry "${entry}" does not exist in ${packageDir} (is the package built?)`;
+  const real = realpathSync(full);
+  if (escapes(packageDir, real)) return `entry "${entry}" goes through a symlink to ${real}, outside the package folder; it must stay inside it`;
+  return { entryPath: real, packageDir };
+}
+
+function escapes(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel);
+}
+
+function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
+}
+
+function invalid(name: string, source: PluginSource, problems: string[], file: string): PluginCandidate {
+  const fields = [...new Set(problems.map((problem) => problem.split(/[\s.[]/, 1)[0]))];
+  return {
+    metadata: { name, type: 'unknown', version: '0.0.0' },
+    source,
+    error: new PluginError(
+      PluginErrorCode.MANIFEST_INVALID,
+      `plugin "${name}" (${source.description}) has an invalid manifest: ${problems.join('; ')}. Fix the "${MANIFEST_KEY}" field of ${file}.`,
+      { plugin: name, details: { file, fields, problems } },
+    ),
+  };
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, parse as parsePath } from 'node:path';
+import semver from 'semver';
+import type { OptionalRequirement } from '../manifest/plugin-metadata.interface.js';
+
+/** One `"name@range"` requirement, parsed. */
+export interface NpmRequirement {
+  /** As written, e.g. `onnxruntime-node@>=1.16`. */
+  spec: string;
+  name: string;
+  /** `*` when the spec names no range. */
+  range: string;
+}
+
+/** What was found for one requirement. */
+export interface RequirementOutcome {
+  requirement: NpmRequirement;
+  /** The installed version, when there is one. */
+  found?: string;
+  satisfied: boolean;
+}
+
+const PACKAGE_NAME = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i;
+
+/** Parses `"name@range"`, `"@scope/name@range"` or a bare name; a string says what is wrong. */
+export function parseRequirement(spec: unknown): NpmRequirement | string {
+  if (typeof spec !== 'string' || spec.trim() === '') return `${JSON.stringify(spec)} must be a string such as "onnxruntime-node@>=1.16"`;
+  const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
+  const name = at === -1 ? spec : spec.slice(0, at);
+  const range = at === -1 ? '*' : spec.slice(at + 1).trim();
+  if (!PACKAGE_NAME.test(name)) return `"${spec}" does not start with an npm package name`;
+  if (semver.validRange(range) === null) return `"${spec}" has no valid semver range after "@" (e.g. "${name}@^1.0.0")`;
+  return { spec, name, range };
+}
+
+/**
+ * The version of `name` that Node would resolve from `fromDir`: the first
+ * `node_modules/<name>/package.json` walking up from `fromDir`. Read directly,
+ * so packages whose `exports` hide their package.json are found too.
+ */
+export function installedVersion(name: string, fromDir: string): string | undefined {
+  const { root } = parsePath(fromDir);
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    try {
+      const version = (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown }).version;
+      return typeof version === 'string' ? version : '0.0.0';
+    } catch {
+      // not installed at this level (or unreadable): keep walking up
+    }
+    if (dir === root) return undefined;
+  }
+}
+
+/** Checks each requirement against what is installed from `fromDir`. Specs must be valid (see `parseRequirement`). */
+export function checkRequirements(specs: readonly string[], fromDir: string): RequirementOutcome[] {
+  return specs.map((spec) => {
+    const requirement = parseRequirement(spec) as NpmRequirement;
+    const found = installedVersion(requirement.name, fromDir);
+    const satisfied = found !== undefined && semver.satisfies(found, requirement.range, { includePrerelease: true });
+    return { requirement, found, satisfied };
+  });
+}
+
+/** The `npm install` command that fixes the unsatisfied outcomes. */
+export function installCommand(outcomes: readonly RequirementOutcome[]): string {
+  return `npm install ${outcomes.map((outcome) => `"${outcome.requirement.spec}"`).join(' ')}`;
+}
+
+/** "not installed" or "found 1.2.0". */
+export function describeOutcome(outcome: RequirementOutcome): string {
+  return `${outcome.requirement.spec} (${outcome.found === undefined ? 'not installed' : `found ${outcome.found}`})`;
+}
+
+/** Optional requirements in one shape. */
+export function optionalSpecs(optional: readonly (string | OptionalRequirement)[]): { spec: string; feature?: string }[] {
+  return optional.map((entry) => (typeof entry === 'string' ? { spec: entry } : { spec: entry.package, feature: entry.feature }));
+}
