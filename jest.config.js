@@ -7,7 +7,7 @@ export default {
   transform: { '^.+\\.ts$': tsJest },
   moduleNameMapper: {
     '^nestjs-plugin-host$': '<rootDir>/libs/plugin-host/src/index.ts',
-    '^@nestjs-plugin-host/pyod$': '<rootDir>/plugins/pyod/src/index.ts',
+    '^@nestjs-plugin-host/([a-z-]+)$': '<rootDir>/plugins/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{libs,plugins,src}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],

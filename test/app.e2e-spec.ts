@@ -71,12 +71,12 @@ describe('anomaly-detection host (e2e)', () => {
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1, 2], [3]] })
       .expect(400);
-    expect(ragged.body.message).toEqual(['data row 1 must be 2 finite numbers, like row 0']);
+    expect(ragged.body.message).toEqual(['data: row 1 has 1 value, expected 2']);
     const strings = await http
       .post('/detect')
       .send({ algorithm: 'pyod', data: [['a'], ['b']] })
       .expect(400);
-    expect(strings.body.message[0]).toContain('row 0 must be 1 finite number');
+    expect(strings.body.message[0]).toContain('row 0, column 0: "a" is not a number');
     const params = await http
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1], [2]], params: { contamination: 2 } })

@@ -1,3 +1,4 @@
+import { matrixProblems } from 'nestjs-plugin-host';
 import { IsObject, IsOptional, IsString, MinLength, registerDecorator, type ValidationArguments } from 'class-validator';
 
 /** At least 2 rows, all of the same non-zero width, of finite numbers. */
@@ -8,18 +9,10 @@ function IsNumberMatrix(): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       validator: {
-        validate: (value: unknown) => matrixProblem(value) === undefined,
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'data'} ${matrixProblem(args?.value) ?? 'is invalid'}`,
+        validate: (value: unknown) => matrixProblems(value, { minRows: 2 }).length === 0,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'data'}: ${matrixProblems(args?.value, { minRows: 2 }).join('; ')}`,
       },
     });
-}
-
-function matrixProblem(value: unknown): string | undefined {
-  if (!Array.isArray(value) || value.length < 2) return 'must be an array of at least 2 rows, e.g. [[1, 2], [3, 4]]';
-  const width = Array.isArray(value[0]) ? value[0].length : 0;
-  if (width === 0) return 'rows must be non-empty arrays of numbers';
-  const bad = value.findIndex((row) => !Array.isArray(row) || row.length !== width || row.some((v) => typeof v !== 'number' || !Number.isFinite(v)));
-  return bad === -1 ? undefined : `row ${bad} must be ${width} finite number${width === 1 ? '' : 's'}, like row 0`;
 }
 
 export class DetectRequest {

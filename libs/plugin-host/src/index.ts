@@ -26,4 +26,5 @@ export { PluginManager, type PluginInfo, type PluginListFilter, type PluginRepor
 export { PluginHealthIndicator, type PluginHealthEntry } from './health/index.js';
 export { PluginState, type PluginSource, type PluginTimings } from './registry/index.js';
 export { PluginError, PluginErrorCode } from './errors/index.js';
+export { assertMatrix, matrixProblems, resolveInside, type MatrixRules } from './toolkit/index.js';
 export { LIBRARY_VERSION } from './version.js';

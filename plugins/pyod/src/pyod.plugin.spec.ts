@@ -2,35 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { PyodConfig } from './pyod-config.js';
 import { PyodPlugin } from './pyod.plugin.js';
-import { seededRandom } from './random.js';
+import { blobsWithOutliers, rocAuc } from '../../../test/support/detection-data.js';
 import { percentile } from './stats.js';
-
-/** Two Gaussian blobs of inliers plus far-away outliers; `truth[i]` is 1 for an injected outlier. */
-function blobsWithOutliers(seed: number, inliers = 300, outliers = 15, dims = 2): { data: number[][]; truth: number[] } {
-  const random = seededRandom(seed);
-  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const data: number[][] = [];
-  const truth: number[] = [];
-  const centres = [Array(dims).fill(0), Array(dims).fill(5)];
-  for (let i = 0; i < inliers; i++) {
-    data.push(centres[i % 2].map((c) => c + gaussian() * 0.8));
-    truth.push(0);
-  }
-  for (let i = 0; i < outliers; i++) {
-    data.push(Array.from({ length: dims }, () => (random() < 0.5 ? -1 : 1) * (12 + random() * 8)));
-    truth.push(1);
-  }
-  return { data, truth };
-}
-
-/** ROC-AUC as the probability that a random outlier outscores a random inlier (ties count half). */
-function rocAuc(scores: number[], truth: number[]): number {
-  const positives = scores.filter((_, i) => truth[i] === 1);
-  const negatives = scores.filter((_, i) => truth[i] === 0);
-  let wins = 0;
-  for (const p of positives) for (const n of negatives) wins += p > n ? 1 : p === n ? 0.5 : 0;
-  return wins / (positives.length * negatives.length);
-}
 
 async function initializedPlugin(config: Partial<PyodConfig> = {}): Promise<PyodPlugin> {
   const plugin = new PyodPlugin();
@@ -114,8 +87,8 @@ describe('PyodPlugin', () => {
       'contamination must be a number in (0, 0.5]',
       'nEstimators must be an integer ≥ 1',
     ]);
-    expect(() => plugin.fit([[1, 2]])).toThrow('pyod cannot fit: data must be an array of at least 2 rows');
-    expect(() => plugin.fit([[1, 2], [3]])).toThrow('row 1 must be 2 finite numbers');
+    expect(() => plugin.fit([[1, 2]])).toThrow('pyod cannot fit: data has 1 row; at least 2 needed');
+    expect(() => plugin.fit([[1, 2], [3]])).toThrow('row 1 has 1 value, expected 2');
     const model = plugin.fit(
       [
         [1, 2],
@@ -124,7 +97,7 @@ describe('PyodPlugin', () => {
       ],
       { method: 'ecod' },
     );
-    expect(() => plugin.predict(model, [[1, 2, 3]])).toThrow('row 0 must be 2 finite numbers');
+    expect(() => plugin.predict(model, [[1, 2, 3]])).toThrow('row 0 has 3 values, expected 2');
   });
 
   it('reports itself healthy with its methods', async () => {

@@ -1,4 +1,13 @@
-import { Plugin, PluginType, type AlgorithmPlugin, type DetectionResult, type Matrix, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import {
+  Plugin,
+  PluginType,
+  matrixProblems,
+  type AlgorithmPlugin,
+  type DetectionResult,
+  type Matrix,
+  type PluginContext,
+  type PluginHealth,
+} from 'nestjs-plugin-host';
 import { ecodDimensionScores, fitEcod, scoreEcod, type EcodModel } from './ecod.js';
 import { fitIsolationForest, scoreIsolationForest, type IsolationForestModel } from './iforest.js';
 import { PYOD_METHODS, PyodConfig, type PyodMethod } from './pyod-config.js';
@@ -37,7 +46,7 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   }
 
   fit(data: Matrix, params: PyodParams = {}): PyodModel {
-    const problems = [...this.validateParameters(params), ...checkMatrix(data, 2)];
+    const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
     if (problems.length > 0) throw new RangeError(`pyod cannot fit: ${problems.join('; ')}`);
     const settings = { ...this.config, ...params };
     const model =
@@ -50,7 +59,7 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   }
 
   predict(model: PyodModel, data: Matrix): DetectionResult {
-    const problems = checkMatrix(data, 1, model.method === 'ecod' ? model.columns.length : undefined);
+    const problems = matrixProblems(data, { columns: model.method === 'ecod' ? model.columns.length : undefined });
     if (problems.length > 0) throw new RangeError(`pyod cannot predict: ${problems.join('; ')}`);
     const scores = score(model, data);
     return { scores, labels: scores.map((s) => (s > model.threshold ? 1 : 0)), threshold: model.threshold };
@@ -91,12 +100,4 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
 
 function score(model: IsolationForestModel | EcodModel, data: Matrix): number[] {
   return model.method === 'ecod' ? scoreEcod(model, data) : scoreIsolationForest(model, data);
-}
-
-function checkMatrix(data: unknown, minRows: number, width?: number): string[] {
-  if (!Array.isArray(data) || data.length < minRows) return [`data must be an array of at least ${minRows} rows`];
-  const expected = width ?? (Array.isArray(data[0]) ? data[0].length : 0);
-  if (expected === 0) return ['each row must be a non-empty array of numbers'];
-  const bad = data.findIndex((row) => !Array.isArray(row) || row.length !== expected || row.some((v) => typeof v !== 'number' || !Number.isFinite(v)));
-  return bad === -1 ? [] : [`row ${bad} must be ${expected} finite number${expected === 1 ? '' : 's'}`];
 }

@@ -1,0 +1,2 @@
+export { JsonReportPlugin, REPORT_FORMATS, type ReportFormat } from './json-report.plugin.js';
+export { JsonReportConfig } from './report-config.js';

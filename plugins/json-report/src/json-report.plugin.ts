@@ -1,0 +1,83 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { formatCsv } from '@nestjs-plugin-host/csv';
+import { Plugin, PluginType, resolveInside, type OutputPlugin, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import { JsonReportConfig } from './report-config.js';
+
+export type ReportFormat = 'json' | 'csv';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv'];
+
+/**
+ * Turns detection results into reports: `formatOutput` renders them as JSON or
+ * CSV, `exportData` writes rows to a file in the configured folder, and
+ * `sendNotification` POSTs a message to the configured webhook.
+ */
+@Plugin({
+  name: 'json-report',
+  type: PluginType.OUTPUT,
+  version: '1.0.0',
+  description: 'JSON and CSV reports, files and webhook notifications',
+  compatibility: '^0.1.0',
+  configSchema: JsonReportConfig,
+})
+export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
+  private config = new JsonReportConfig();
+
+  initialize(config: JsonReportConfig, _ctx: PluginContext<JsonReportConfig>): void {
+    this.config = config;
+  }
+
+  healthCheck(): PluginHealth {
+    return { status: 'up', details: { folder: resolve(this.config.folder), webhook: this.config.webhookUrl !== undefined } };
+  }
+
+  /**
+   * JSON: the results, indented. CSV: one line per row, the columns being every
+   * array field of the results that has one value per row (e.g. `scores`,
+   * `labels`), after a leading `row` index.
+   */
+  formatOutput(results: Record<string, unknown>, format: ReportFormat = 'json'): string {
+    checkFormat(format);
+    if (format === 'json') return `${JSON.stringify(results, null, 2)}\n`;
+    const columns = Object.entries(results).filter((entry): entry is [string, unknown[]] => Array.isArray(entry[1]));
+    const length = columns[0]?.[1].length ?? 0;
+    const perRow = columns.filter(([, values]) => values.length === length);
+    if (perRow.length === 0) throw new RangeError('CSV needs at least one array field in the results (e.g. scores)');
+    const rows = Array.from({ length }, (_, i) => Object.fromEntries([['row', i], ...perRow.map(([name, values]) => [name, values[i]])]));
+    return formatCsv(rows);
+  }
+
+  /** Writes rows as JSON (an array) or CSV to `file` inside the configured folder; returns the file's absolute path. */
+  async exportData(data: Record<string, unknown>[], format: ReportFormat = 'json', file?: string): Promise<string> {
+    checkFormat(format);
+    if (!Array.isArray(data)) throw new RangeError('exportData needs an array of rows');
+    const path = resolveInside(this.config.folder, file ?? `report-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : formatCsv(data));
+    return path;
+  }
+
+  /**
+   * POSTs `{ message, ...options }` as JSON to `webhookUrl`.
+   *
+   * @throws Error when no webhook is configured, the call times out, or the webhook answers with a non-2xx status
+   */
+  async sendNotification(message: string, options: Record<string, unknown> = {}): Promise<void> {
+    const url = this.config.webhookUrl;
+    if (!url) throw new Error('json-report has no webhookUrl configured (config "json-report".webhookUrl or env PLUGIN_JSON_REPORT_WEBHOOK_URL)');
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message, ...options }),
+      signal: AbortSignal.timeout(this.config.webhookTimeoutMs),
+    });
+    if (!response.ok) {
+      const body = (await response.text()).slice(0, 200);
+      throw new Error(`webhook ${url} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}`);
+    }
+  }
+}
+
+function checkFormat(format: string): asserts format is ReportFormat {
+  if (!REPORT_FORMATS.includes(format as ReportFormat)) throw new RangeError(`format "${format}" is not supported (use ${REPORT_FORMATS.join(' or ')})`);
+}
