@@ -98,7 +98,7 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
       text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new RangeError(`file "${file ?? this.config.defaultFile}" does not exist in ${this.folder}`);
+        throw new RangeError(`file "${file ?? this.config.defaultFile}" does not exist in ${this.folder}`, { cause: error });
       throw error;
     }
     const [header, ...rows] = parseCsv(text, this.config.delimiter);

@@ -131,7 +131,7 @@ export class SklearnPlugin implements AlgorithmPlugin<SklearnConfig, SklearnMode
     try {
       return await this.requireWorker().call<T>(op, payload);
     } catch (error) {
-      if (error instanceof PythonCallError) throw new RangeError(`sklearn cannot ${what}: ${error.message}`);
+      if (error instanceof PythonCallError) throw new RangeError(`sklearn cannot ${what}: ${error.message}`, { cause: error });
       throw error;
     }
   }
