@@ -1,20 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { PyodPlugin } from '@nestjs-plugin-host/pyod';
 import { PluginModule } from 'nestjs-plugin-host';
 import { APP_VERSION } from './app.version.js';
 import { DetectionModule } from './detection/detection.module.js';
 import { HealthController } from './health/health.controller.js';
+import { PipelineModule } from './pipeline/pipeline.module.js';
 import { PluginsController } from './plugins/plugins.controller.js';
 
-/** The anomaly-detection host: its algorithms are plugins. */
+/**
+ * The anomaly-detection host. Its algorithms, data source, processing and output
+ * are plugin packages, found through the `nestPlugin` manifests of its
+ * dependencies and of ./plugins: nothing here names them.
+ */
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true }),
     TerminusModule.forRoot(),
     PluginModule.forRootAsync({
-      plugins: [PyodPlugin],
+      discovery: { lazy: splitList(process.env.LAZY_PLUGINS) },
       imports: [ConfigModule],
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({
@@ -25,6 +29,7 @@ import { PluginsController } from './plugins/plugins.controller.js';
       }),
     }),
     DetectionModule,
+    PipelineModule,
   ],
   controllers: [PluginsController, HealthController],
 })

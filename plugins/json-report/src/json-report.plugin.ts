@@ -48,7 +48,7 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
   }
 
   /** Writes rows as JSON (an array) or CSV to `file` inside the configured folder; returns the file's absolute path. */
-  async exportData(data: Record<string, unknown>[], format: ReportFormat = 'json', file?: string): Promise<string> {
+  async exportData(data: Record<string, unknown>[], format: ReportFormat | string = 'json', file?: string): Promise<string> {
     checkFormat(format);
     if (!Array.isArray(data)) throw new RangeError('exportData needs an array of rows');
     const path = resolveInside(this.config.folder, file ?? `report-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`);
