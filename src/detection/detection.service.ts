@@ -11,7 +11,8 @@ export class DetectionService {
   async detect({ algorithm, data, params = {} }: Pick<DetectRequest, 'algorithm' | 'data' | 'params'>): Promise<DetectResponse> {
     const { type } = this.plugins.info(algorithm); // PLUGIN_NOT_FOUND → 404
     if (type !== PluginType.ALGORITHM) throw new BadRequestException(`plugin "${algorithm}" is a ${type} plugin, not an algorithm`);
-    const detector = this.plugins.get<AlgorithmPlugin>(algorithm); // PLUGIN_DISABLED → 503
+    await this.plugins.load(algorithm); // a lazy plugin starts now; PLUGIN_DISABLED → 503
+    const detector = this.plugins.get<AlgorithmPlugin>(algorithm);
     const problems = detector.validateParameters?.(params) ?? [];
     if (problems.length > 0) throw new BadRequestException(problems.map((problem) => `params: ${problem}`));
     const result = await withRequestInput(async () => detector.predict(await detector.fit(data, params), data));

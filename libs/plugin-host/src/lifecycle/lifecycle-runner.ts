@@ -83,7 +83,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     if (record.state === PluginState.ENABLED) return Promise.resolve();
     let pending = this.loading.get(name);
     if (!pending) {
-      if (!record.lazy || record.state !== PluginState.DISCOVERED) return Promise.reject(record.error ?? this.registry.unavailableError(record));
+      if (!record.lazy || record.state !== PluginState.DISCOVERED) return Promise.reject(this.registry.unavailableError(record));
       pending = this.loadLazy(record, [...chain, name]).finally(() => this.loading.delete(name));
       this.loading.set(name, pending);
     }
