@@ -85,8 +85,9 @@ withPython(search.found ? `sklearn on ${search.found.executable} (scikit-learn $
     expect(health).toMatchObject({ status: 'up', details: { sklearn: search.found!.sklearn } });
     const pid = health.details!.pid as number;
     const { data } = blobsWithOutliers(3, 200, 5);
-    const inFlight = sklearn.fit(data, { method: 'one-class-svm' });
+    // Killed, and called before Node has seen it die: the call is in flight when the exit is noticed.
     process.kill(pid, 'SIGKILL');
+    const inFlight = sklearn.fit(data, { method: 'one-class-svm' });
     await expect(inFlight).rejects.toThrow(/the Python worker exited \(SIGKILL\)/);
     const model = await sklearn.fit(data, { method: 'local-outlier-factor' });
     await expect(sklearn.predict(model, data.slice(0, 3))).resolves.toMatchObject({ labels: [0, 0, 0] });
