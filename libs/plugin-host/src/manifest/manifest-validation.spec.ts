@@ -26,4 +26,19 @@ describe('validatePluginMetadata', () => {
   it('reserves the name "status" (a key of the health result)', () => {
     expect(validatePluginMetadata({ ...valid, name: 'status' }, 'here')?.message).toContain('name "status" is reserved');
   });
+
+  it('checks requires and optionalRequires entries', () => {
+    expect(
+      validatePluginMetadata({ ...valid, requires: ['onnxruntime-node@>=1.16'], optionalRequires: [{ package: 'gpu@^1', feature: 'GPU' }] }, 'here'),
+    ).toBeUndefined();
+    expect(
+      validatePluginMetadata({ ...valid, requires: ['ok@^1', 'bad@soon'], optionalRequires: [{ package: 7 }] } as never, 'here')?.details?.problems,
+    ).toEqual([
+      'requires[1] "bad@soon" has no valid semver range after "@" (e.g. "bad@^1.0.0")',
+      'optionalRequires[0] 7 must be a string such as "onnxruntime-node@>=1.16"',
+    ]);
+    expect(validatePluginMetadata({ ...valid, requires: 'x' } as never, 'here')?.details?.problems).toEqual([
+      'requires must be an array of "package@range" strings',
+    ]);
+  });
 });
