@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { findPython } from '../plugins/sklearn/src/find-python.js';
+import { DEFAULT_PYTHONS, findPython } from '../plugins/sklearn/src/find-python.js';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
 
@@ -18,7 +18,7 @@ function clusterWithOutliers(): number[][] {
 }
 
 const BUILT_IN = ['csv', 'json-report', 'pyod', 'sklearn', 'standard-scaler'];
-const python = await findPython(['python3', '/usr/bin/python3']);
+const python = await findPython(DEFAULT_PYTHONS);
 
 describe('anomaly-detection host (e2e)', () => {
   let app: INestApplication | undefined;
