@@ -218,7 +218,7 @@ describe('package plugin checks', () => {
           { members: "checkRequirements() { return 'python3 with scikit-learn was not found: apt-get install python3-sklearn'; }" },
         )
         .plugin('plugins/throws', 'check-throws', {}, { members: "async checkRequirements() { throw new Error('ffmpeg is not on PATH'); }" })
-        .plugin('plugins/fine', 'check-fine', {}, { members: 'async checkRequirements(ctx) { this.checkedWith = ctx.name; }' });
+        .plugin('plugins/fine', 'check-fine', {}, { members: "checkedWith = '';\n  async checkRequirements(ctx) { this.checkedWith = ctx.name; }" });
       const plugins = await boot();
       expect(plugins.info('needs-python')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_DEPENDENCY_MISSING' } });
       expect(plugins.info('needs-python').error!.message).toContain('apt-get install python3-sklearn');

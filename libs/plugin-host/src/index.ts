@@ -22,9 +22,18 @@ export type {
   ProcessingPlugin,
 } from './contracts/index.js';
 export { InjectPlugin, InjectPlugins, getPluginToken, getPluginTypeToken } from './injection/index.js';
-export { PluginManager, type PluginInfo, type PluginListFilter, type PluginReportEntry, type PluginStartupReport } from './manager/index.js';
+export {
+  PluginManager,
+  type AuditEntry,
+  type OperationContext,
+  type PluginInfo,
+  type PluginListFilter,
+  type PluginOperationResult,
+  type PluginReportEntry,
+  type PluginStartupReport,
+} from './manager/index.js';
 export { PluginHealthIndicator, type PluginHealthEntry } from './health/index.js';
-export { PluginState, type PluginSource, type PluginTimings } from './registry/index.js';
+export { PluginState, type PluginEvent, type PluginEventName, type PluginSource, type PluginTimings } from './registry/index.js';
 export { PluginError, PluginErrorCode } from './errors/index.js';
 export { assertMatrix, matrixProblems, resolveInside, type MatrixRules } from './toolkit/index.js';
 export { LIBRARY_VERSION } from './version.js';

@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { discoverOptionClasses, discoverPackages, discoverProviderClasses, createNameFilter, type PackageDiscovery } from './discovery/index.js';
 import { PluginHealthIndicator } from './health/index.js';
 import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
-import { LifecycleRunner, loadPlugins, resolveOptions, type ResolvedPluginOptions } from './lifecycle/index.js';
+import { LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, type ResolvedPluginOptions } from './lifecycle/index.js';
 import { PluginManager } from './manager/index.js';
 import { getPluginMetadata, PluginType } from './manifest/index.js';
 import { PLUGIN_MODULE_OPTIONS, PLUGIN_STATIC_OPTIONS, RESOLVED_PLUGIN_OPTIONS } from './plugin.constants.js';
@@ -86,6 +86,7 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
         inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],
       },
       LifecycleRunner,
+      RuntimeOperations,
       PluginManager,
       PluginHealthIndicator,
       ...nameTokens,

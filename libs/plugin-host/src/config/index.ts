@@ -1,2 +1,2 @@
-export { resolvePluginConfig, coerceEnvValue, type ConfigSources, type ResolvedConfig } from './plugin-config.js';
+export { resolvePluginConfig, coerceEnvValue, mergeConfigPatch, type ConfigSources, type ResolvedConfig } from './plugin-config.js';
 export { toUpperSnake, configEnvPrefix, configFileEnvName } from './env-names.js';

@@ -19,6 +19,8 @@ export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
   /** Every other plugin's name, so `PLUGIN_DATA_*` is not mistaken for plugin `data-source`'s vars. */
   otherPlugins?: readonly string[];
+  /** Changes made at runtime (`PluginManager.updateConfig`), merged over everything else. */
+  updates?: unknown;
 }
 
 export interface ResolvedConfig {
@@ -31,7 +33,7 @@ export interface ResolvedConfig {
 /**
  * Builds a plugin's config from, lowest to highest precedence: the schema's
  * defaults < `config[name]` in the module options < the JSON file named by
- * `PLUGIN_<NAME>_CONFIG` < env vars `PLUGIN_<NAME>_<KEY>`. Objects merge deeply;
+ * `PLUGIN_<NAME>_CONFIG` < env vars `PLUGIN_<NAME>_<KEY>` < runtime updates. Objects merge deeply;
  * anything else is replaced. With a schema the result is validated
  * (class-validator, unknown keys rejected) and returned as a schema instance.
  *
@@ -51,6 +53,7 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
   if (file) mergeInto(merged, file.values, file.label, sources);
   const fromEnv = readEnv(plugin, schema, merged, input, warnings);
   for (const [key, { value, label }] of fromEnv) mergeInto(merged, { [key]: value }, label, sources);
+  if (input.updates !== undefined) mergeInto(merged, asObject(input.updates, plugin, 'the runtime update'), 'PluginManager.updateConfig', sources);
 
   if (!schema) return { config: merged, sources, warnings };
 
@@ -58,6 +61,15 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
   const errors = await validate(config, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw invalidConfig(plugin, flatten(errors), merged, sources);
   return { config, sources, warnings };
+}
+
+/** `patch` merged deeply over `base` (neither is changed): how runtime config updates add up. */
+export function mergeConfigPatch(base: Record<string, unknown> | undefined, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged: PlainObject = {};
+  const ignored = new Map<string, string>();
+  if (base) mergeInto(merged, base, '', ignored);
+  mergeInto(merged, patch, '', ignored);
+  return merged;
 }
 
 function isObject(value: unknown): value is PlainObject {

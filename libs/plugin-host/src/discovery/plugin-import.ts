@@ -1,8 +1,8 @@
 import type { Type } from '@nestjs/common';
-import { pathToFileURL } from 'node:url';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { getPluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import type { PluginPackage, PluginSource } from '../registry/index.js';
+import { entryUrl } from './fresh-import.js';
 import { MANIFEST_KEY } from './package-manifest.js';
 
 /** A package plugin's class, with its manifest merged over what the class declares. */
@@ -14,15 +14,16 @@ export interface ImportedPlugin {
 /**
  * Imports a package plugin's entry and picks its class: the manifest's `export`,
  * else the default export, else the single `@Plugin()` class exported. The
- * class's `@Plugin()` name must be the manifest's.
+ * class's `@Plugin()` name must be the manifest's. `generation` > 0 imports a
+ * fresh copy of the package's own modules (a reload).
  *
  * @throws PluginError `PLUGIN_LOAD_FAILED` (the module threw on import) or `PLUGIN_MANIFEST_INVALID` (no such export, or names differ)
  */
-export async function importPackagePlugin(pkg: PluginPackage, manifest: PluginMetadata, source: PluginSource): Promise<ImportedPlugin> {
+export async function importPackagePlugin(pkg: PluginPackage, manifest: PluginMetadata, source: PluginSource, generation = 0): Promise<ImportedPlugin> {
   const name = manifest.name;
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(pathToFileURL(pkg.entryPath).href)) as Record<string, unknown>;
+    exports = (await import(entryUrl(pkg.entryPath, pkg.dir, generation))) as Record<string, unknown>;
   } catch (error) {
     throw new PluginError(
       PluginErrorCode.LOAD_FAILED,

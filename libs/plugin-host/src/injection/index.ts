@@ -1,12 +1,12 @@
 export { getPluginToken, getPluginTypeToken } from './plugin-tokens.js';
 export { InjectPlugin, InjectPlugins, requestedPluginNames, requestedPluginTypes } from './inject-plugin.decorator.js';
 export {
-  createForwardingReference,
-  createLazyReference,
   createMissingReference,
+  createPluginReference,
   createUnavailablePrototype,
+  exposeFields,
+  InFlightCalls,
   pluginMethodNames,
   returnsPromise,
-  swapPrototype,
-  type ForwardingReference,
+  type PluginReference,
 } from './plugin-references.js';

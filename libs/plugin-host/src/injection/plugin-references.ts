@@ -2,20 +2,153 @@ import type { Type } from '@nestjs/common';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 
 /**
- * How an injected plugin reference behaves, without a Proxy on the call path:
+ * How an injected plugin reference behaves, without a Proxy on the call path.
  *
- * - A plugin the library instantiates is injected as the instance itself (a call
- *   through it is a direct call). When it is disabled or failed, its prototype is
- *   swapped for one whose methods throw; enabling swaps the class prototype back.
- *   Swapping prototypes keeps the instance's fields and V8's fast properties.
- * - A plugin Nest instantiates elsewhere, or one not instantiated at injection
- *   time, is injected as a forwarder: a generated class whose methods call
- *   `this.target.method(...)`, pointed at the instance once there is one.
+ * A reference is a small object that stays the same for the life of the app
+ * while what it calls changes: the plugin's instance while it may run, a stub
+ * whose methods throw `PLUGIN_DISABLED` while it is disabled or failed, a new
+ * instance (of new code) after a reload. Its methods are generated per plugin
+ * class (so V8 keeps each call site monomorphic) and do
+ * `this[TARGET].method.apply(this[TARGET], arguments)`; a call that returns a
+ * promise is counted until it settles, so a reload or disable can wait for the
+ * calls in flight on the old instance before cleaning it up.
  */
 
-// Nest calls these on every provider value, and plugin values are provider values
-// (the name tokens): a reference must neither forward nor shadow them.
+/** The current target and its in-flight counter live under symbols, so no plugin field or method can collide with them. */
+const TARGET = Symbol('plugin target');
+const CALLS = Symbol('plugin calls in flight');
+
+// Nest calls these on every provider value, and references are provider values (the
+// name tokens): a reference neither forwards them nor lets them resolve to the plugin
+// class's own hooks (which would run with the reference as `this`).
 const NEST_HOOKS = new Set(['onModuleInit', 'onApplicationBootstrap', 'onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
+
+/** Counts the promise-returning calls in flight on one target. */
+export class InFlightCalls {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+  private readonly settled = (): void => {
+    if (--this.count > 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  };
+
+  /** Counts `promise` until it settles (either way). The caller keeps the promise itself. */
+  track(promise: PromiseLike<unknown>): void {
+    this.count++;
+    promise.then(this.settled, this.settled);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Resolves when no counted call is in flight (at once when none is). */
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((wake) => this.waiters.push(wake));
+  }
+}
+
+/** A stable reference and the handle that aims it. */
+export interface PluginReference {
+  readonly reference: object;
+  /** Calls from now on go to `target`. Returns the counter of the calls still in flight on the previous target. */
+  pointTo(target: object): InFlightCalls;
+  /** The plugin's class is (now) this one: methods forward as it declares them (after a lazy import or a reload). */
+  adopt(pluginClass: Type<object>): void;
+}
+
+type ReferenceObject = { [TARGET]: object; [CALLS]: InFlightCalls };
+
+/**
+ * A reference forwarding to `initialTarget`. Without a class (a lazy plugin not
+ * imported yet) every method called goes to `beforeLoad` until `adopt` is called.
+ */
+export function createPluginReference(
+  pluginClass: Type<object> | undefined,
+  initialTarget: object,
+  beforeLoad?: (method: string, args: unknown[]) => Promise<unknown>,
+): PluginReference {
+  const reference = Object.create(pluginClass ? forwarderPrototype(pluginClass) : unloadedPrototype(beforeLoad!)) as ReferenceObject;
+  reference[TARGET] = initialTarget;
+  reference[CALLS] = new InFlightCalls();
+  return {
+    reference,
+    pointTo(target) {
+      const previous = reference[CALLS];
+      if (reference[TARGET] === target) return new InFlightCalls();
+      reference[TARGET] = target;
+      reference[CALLS] = new InFlightCalls();
+      return previous;
+    },
+    adopt(next) {
+      const proto = forwarderPrototype(next);
+      if (Object.getPrototypeOf(reference) !== proto) Object.setPrototypeOf(reference, proto);
+    },
+  };
+}
+
+/** The prototype of a lazy plugin's reference before its class is known: the one Proxy, gone after the first load. */
+function unloadedPrototype(beforeLoad: (method: string, args: unknown[]) => Promise<unknown>): object {
+  return new Proxy(Object.create(null) as object, {
+    get(_target, key) {
+      if (typeof key === 'symbol' || PROBED_KEYS.has(key) || NEST_HOOKS.has(key)) return undefined;
+      return (...args: unknown[]) => beforeLoad(key, args);
+    },
+  });
+}
+
+const forwarderPrototypes = new WeakMap<Type<object>, object>();
+
+/**
+ * One per class: forwarding methods, over the class's prototype so
+ * `instanceof PluginClass` holds. Each method is compiled on its own
+ * (`new Function`), so its call site only ever sees this plugin's class.
+ */
+function forwarderPrototype(pluginClass: Type<object>): object {
+  let proto = forwarderPrototypes.get(pluginClass);
+  if (proto) return proto;
+  proto = Object.create(pluginClass.prototype as object) as object;
+  for (const name of pluginMethodNames(pluginClass)) {
+    const key = JSON.stringify(name);
+    const forward = new Function(
+      'TARGET',
+      'CALLS',
+      `return function () {
+        const target = this[TARGET];
+        const result = target[${key}].apply(target, arguments);
+        if (typeof result === 'object' && result !== null && typeof result.then === 'function') this[CALLS].track(result);
+        return result;
+      };`,
+    )(TARGET, CALLS) as (...args: unknown[]) => unknown;
+    Object.defineProperty(forward, 'name', { value: name });
+    Object.defineProperty(proto, name, { value: forward, writable: true, configurable: true });
+  }
+  for (const hook of NEST_HOOKS) Object.defineProperty(proto, hook, { value: undefined, writable: true, configurable: true });
+  forwarderPrototypes.set(pluginClass, proto);
+  return proto;
+}
+
+/**
+ * Lets a reference read and write the instance's own fields (those it has once
+ * constructed), so `reference.someField` means the live instance's field.
+ */
+export function exposeFields(pluginClass: Type<object>, instance: object): void {
+  const proto = forwarderPrototype(pluginClass);
+  for (const key of Object.keys(instance)) {
+    if (key in proto) continue;
+    Object.defineProperty(proto, key, {
+      get(this: ReferenceObject) {
+        return (this[TARGET] as Record<string, unknown>)[key];
+      },
+      set(this: ReferenceObject, value: unknown) {
+        (this[TARGET] as Record<string, unknown>)[key] = value;
+      },
+      configurable: true,
+    });
+  }
+}
 
 /** Every method name along the class's prototype chain (what a reference must answer), but Nest's hooks. */
 export function pluginMethodNames(pluginClass: Type<object>): string[] {
@@ -32,82 +165,21 @@ export function pluginMethodNames(pluginClass: Type<object>): string[] {
 
 /**
  * A prototype standing in for the class's while the plugin cannot be called:
- * each method throws the error `unavailable()` gives at call time (so the message
- * says the plugin's current state). `instanceof` still holds.
+ * each method throws (an async one rejects with) the error `unavailable()` gives
+ * at call time, so the message says the plugin's current state.
  */
 export function createUnavailablePrototype(pluginClass: Type<object>, unavailable: () => PluginError): object {
   const proto = Object.create(pluginClass.prototype as object) as Record<string, unknown>;
   for (const name of pluginMethodNames(pluginClass)) {
-    Object.defineProperty(proto, name, {
-      value: function pluginUnavailable(): never {
-        throw unavailable();
-      },
-      writable: true,
-      configurable: true,
-    });
-  }
-  return proto;
-}
-
-/** Points an instance at `proto` unless it already is (a needless swap costs V8 a map change). */
-export function swapPrototype(instance: object, proto: object): void {
-  if (Object.getPrototypeOf(instance) !== proto) Object.setPrototypeOf(instance, proto);
-}
-
-/** A stable reference that forwards every method of a plugin class to its current target. */
-export interface ForwardingReference {
-  readonly reference: object;
-  pointTo(target: object): void;
-  /** The class is known now (a lazy plugin was imported): calls forward from here on, with no Proxy in the way. */
-  adopt(pluginClass: Type<object>): void;
-}
-
-export function createForwardingReference(pluginClass: Type<object>, initialTarget: object): ForwardingReference {
-  const reference = Object.create(forwarderPrototype(pluginClass)) as { target: object };
-  reference.target = initialTarget;
-  return handleOf(reference);
-}
-
-/**
- * The reference of a lazy plugin whose class is not imported yet: any method
- * called on it goes to `beforeLoad` (which loads the plugin). Once `adopt`ed it is
- * a plain forwarder; the Proxy is only ever on the calls before the first load.
- */
-export function createLazyReference(beforeLoad: (method: string, args: unknown[]) => Promise<unknown>): ForwardingReference {
-  const unloaded = new Proxy(Object.create(null) as object, {
-    get(_target, key) {
-      if (typeof key === 'symbol' || PROBED_KEYS.has(key) || NEST_HOOKS.has(key)) return undefined;
-      return (...args: unknown[]) => beforeLoad(key, args);
-    },
-  });
-  const reference = Object.create(unloaded) as { target: object };
-  reference.target = Object.create(null) as object;
-  return handleOf(reference);
-}
-
-function handleOf(reference: { target: object }): ForwardingReference {
-  return {
-    reference,
-    pointTo(target) {
-      reference.target = target;
-    },
-    adopt(pluginClass) {
-      Object.setPrototypeOf(reference, forwarderPrototype(pluginClass));
-    },
-  };
-}
-
-/** Methods that call `this.target.method(...)`, over the class's prototype so `instanceof PluginClass` holds. */
-function forwarderPrototype(pluginClass: Type<object>): object {
-  const proto = Object.create(pluginClass.prototype as object) as object;
-  for (const name of pluginMethodNames(pluginClass)) {
-    Object.defineProperty(proto, name, {
-      value: function forward(this: { target: Record<string, (...args: unknown[]) => unknown> }, ...args: unknown[]): unknown {
-        return this.target[name](...args);
-      },
-      writable: true,
-      configurable: true,
-    });
+    // An async method's caller expects a rejected promise, not a throw.
+    const value = returnsPromise(pluginClass, name)
+      ? function pluginUnavailable(): Promise<never> {
+          return Promise.reject(unavailable());
+        }
+      : function pluginUnavailable(): never {
+          throw unavailable();
+        };
+    Object.defineProperty(proto, name, { value, writable: true, configurable: true });
   }
   return proto;
 }

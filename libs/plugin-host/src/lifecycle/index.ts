@@ -4,3 +4,4 @@ export { resolveOptions, timeoutsFor, type ResolvedPluginOptions } from './resol
 export { runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';
 export { dependencyOrder, findCycles, type DependencyGraph } from './dependency-graph.js';
 export { roundMs, startupPhases } from './startup-timing.js';
+export { RuntimeOperations, type OperationEffects } from './runtime-operations.js';

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
-import { resolvePluginConfig } from '../config/index.js';
+import { resolvePluginConfig, type ResolvedConfig } from '../config/index.js';
 import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../contracts/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { requestedPluginNames } from '../injection/index.js';
+import type { PluginMetadata } from '../manifest/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import { blockingDependency, dependencyProblem, importPlugin, instantiatePlugin } from './plugin-loader.js';
@@ -150,7 +151,8 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     if (record.state === PluginState.DISCOVERED) this.registry.transition(record, PluginState.LOADED);
   }
 
-  private async startOne(record: PluginRecord): Promise<void> {
+  /** Initializes a `loaded` plugin once its dependencies can run; `enabled` or `failed` after. */
+  async startOne(record: PluginRecord): Promise<void> {
     if (record.state !== PluginState.LOADED) return;
     // A lazy dependency of a plugin that starts now is loaded now.
     for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
@@ -158,25 +160,27 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
       if (found?.lazy && found.state === PluginState.DISCOVERED) await this.load(dependency).catch(() => undefined);
     }
     const blocked = blockingDependency(this.registry, record);
-    if (blocked) return this.registry.transition(record, PluginState.FAILED, blocked);
-    const timeouts = timeoutsFor(record.metadata, this.options);
-
-    const configured = await runPhase(record.name, 'configure', timeouts.initialize, () =>
-      resolvePluginConfig({
-        plugin: record.name,
-        schema: record.metadata.configSchema,
-        options: this.options.config[record.name],
-        env: this.options.env,
-        otherPlugins: this.registry.names(),
-      }),
-    );
-    record.timings.configure = configured.ms;
-    if (!configured.ok) return this.registry.transition(record, PluginState.FAILED, asPluginError(record, 'configure', configured.error));
-    const { config, warnings } = configured.value!;
+    if (blocked) return void this.registry.transition(record, PluginState.FAILED, blocked);
+    const { config, error } = await this.initializeInstance(record, record.instance!, record.metadata);
+    if (error) return void this.registry.transition(record, PluginState.FAILED, error);
     record.config = config;
-    record.warnings.push(...warnings);
+    this.registry.transition(record, PluginState.ENABLED);
+  }
 
-    const plugin = record.instance as PluginLifecycle<object>;
+  /**
+   * Resolves the config, runs `checkRequirements` and `initialize` of `instance`
+   * (the record's own, or the new one a reload builds) under the initialize
+   * timeout. Never throws: the error says what failed. The record's state is left alone.
+   */
+  async initializeInstance(record: PluginRecord, instance: object, metadata: PluginMetadata): Promise<{ config?: object; error?: PluginError }> {
+    const timeouts = timeoutsFor(metadata, this.options);
+    const configured = await runPhase(record.name, 'configure', timeouts.initialize, () => this.resolveConfig(record, metadata, record.configUpdates));
+    record.timings.configure = configured.ms;
+    if (!configured.ok) return { error: asPluginError(record, 'configure', configured.error) };
+    const { config, warnings } = configured.value!;
+    for (const warning of warnings) if (!record.warnings.includes(warning)) record.warnings.push(warning);
+
+    const plugin = instance as PluginLifecycle<object>;
     if (typeof plugin.checkRequirements === 'function') {
       const checked = await runPhase(record.name, 'checkRequirements', timeouts.initialize, (signal) =>
         plugin.checkRequirements!({ ...this.phaseContext(record, signal), config } satisfies PluginContext<object>),
@@ -192,7 +196,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
                 phase: 'checkRequirements',
                 ...(!checked.ok && { cause: checked.error }),
               });
-        return this.registry.transition(record, PluginState.FAILED, error);
+        return { error };
       }
     }
     if (typeof plugin.initialize === 'function') {
@@ -200,9 +204,38 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
         plugin.initialize!(config, { ...this.phaseContext(record, signal), config } satisfies PluginContext<object>),
       );
       record.timings.initialize = initialized.ms;
-      if (!initialized.ok) return this.registry.transition(record, PluginState.FAILED, asPluginError(record, 'initialize', initialized.error));
+      if (!initialized.ok) return { error: asPluginError(record, 'initialize', initialized.error) };
     }
-    this.registry.transition(record, PluginState.ENABLED);
+    return { config };
+  }
+
+  /** The plugin's config from every source (runtime `updates` on top), validated against `metadata.configSchema`. */
+  resolveConfig(record: PluginRecord, metadata: PluginMetadata, updates: Record<string, unknown> | undefined): Promise<ResolvedConfig> {
+    return resolvePluginConfig({
+      plugin: record.name,
+      schema: metadata.configSchema,
+      options: this.options.config[record.name],
+      env: this.options.env,
+      otherPlugins: this.registry.names(),
+      updates,
+    });
+  }
+
+  /** Runs `cleanup` of `instance` under the cleanup timeout. Never throws: returns the error, if any. */
+  async cleanupInstance(record: PluginRecord, instance: object): Promise<PluginError | undefined> {
+    const plugin = instance as PluginLifecycle<object>;
+    if (typeof plugin.cleanup !== 'function') return undefined;
+    const outcome = await runPhase(record.name, 'cleanup', timeoutsFor(record.metadata, this.options).cleanup, (signal) =>
+      plugin.cleanup!(this.phaseContext(record, signal)),
+    );
+    record.timings.cleanup = outcome.ms;
+    if (outcome.ok) {
+      this.logger.log(`${record.name}: cleaned up in ${outcome.ms} ms`);
+      return undefined;
+    }
+    const error = asPluginError(record, 'cleanup', outcome.error);
+    this.logger.error(`${record.name}: cleanup failed in ${outcome.ms} ms: ${error.message}`);
+    return error;
   }
 
   private async cleanupAll(): Promise<void> {
@@ -224,23 +257,11 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   private async cleanupOne(record: PluginRecord): Promise<void> {
-    const plugin = record.instance as PluginLifecycle<object>;
-    if (typeof plugin.cleanup !== 'function') return this.registry.transition(record, PluginState.DISABLED);
-    const outcome = await runPhase(record.name, 'cleanup', timeoutsFor(record.metadata, this.options).cleanup, (signal) =>
-      plugin.cleanup!(this.phaseContext(record, signal)),
-    );
-    record.timings.cleanup = outcome.ms;
-    if (outcome.ok) {
-      this.registry.transition(record, PluginState.DISABLED);
-      this.logger.log(`${record.name}: cleaned up in ${outcome.ms} ms`);
-    } else {
-      const error = asPluginError(record, 'cleanup', outcome.error);
-      this.registry.transition(record, PluginState.FAILED, error);
-      this.logger.error(`${record.name}: cleanup failed in ${outcome.ms} ms: ${error.message}`);
-    }
+    const error = await this.cleanupInstance(record, record.instance!);
+    this.registry.transition(record, error ? PluginState.FAILED : PluginState.DISABLED, error);
   }
 
-  private phaseContext(record: PluginRecord, signal: AbortSignal): PluginPhaseContext {
+  phaseContext(record: PluginRecord, signal: AbortSignal): PluginPhaseContext {
     return { name: record.name, logger: new Logger(`Plugin:${record.name}`), signal };
   }
 

@@ -31,7 +31,7 @@ export interface LoadInput {
  */
 export async function loadPlugins({ candidates, options, root, instantiate }: LoadInput): Promise<PluginRegistry> {
   const registry = new PluginRegistry(options.hostVersion, root);
-  const fail = (record: PluginRecord, error: PluginError): void => registry.transition(record, PluginState.FAILED, error);
+  const fail = (record: PluginRecord, error: PluginError): void => void registry.transition(record, PluginState.FAILED, error);
 
   for (const [name, group] of groupByName(candidates)) {
     const [first] = group;
@@ -118,7 +118,7 @@ export async function instantiatePlugin(
   const outcome = await runPhase(record.name, 'load', timeoutsFor(record.metadata, options).initialize, () => instantiate(record.pluginClass!));
   record.timings.load = roundMs((record.timings.load ?? 0) + outcome.ms);
   if (outcome.ok) {
-    record.instance = outcome.value;
+    registry.attachInstance(record, outcome.value!);
     registry.transition(record, record.state === PluginState.DISABLED ? PluginState.DISABLED : PluginState.LOADED);
   } else {
     registry.transition(

@@ -1,2 +1,3 @@
 export { PluginManager } from './plugin-manager.js';
-export type { PluginInfo, PluginListFilter, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
+export { AuditLog, type AuditEntry, type OperationContext } from './audit-log.js';
+export type { PluginInfo, PluginListFilter, PluginOperationResult, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';

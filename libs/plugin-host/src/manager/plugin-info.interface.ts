@@ -22,6 +22,14 @@ export interface PluginInfo {
   warnings: string[];
 }
 
+/** What a runtime operation returns: the plugin's new info, and the other plugins it changed on the way. */
+export interface PluginOperationResult extends PluginInfo {
+  /** Dependencies that `enable` enabled first. */
+  alsoEnabled?: string[];
+  /** Dependents that `disable` disabled first (reverse dependency order). */
+  alsoDisabled?: string[];
+}
+
 export interface PluginListFilter {
   type?: PluginTypeName;
   state?: PluginState;

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { LifecycleRunner, startupPhases } from '../lifecycle/index.js';
-import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
-import type { PluginInfo, PluginListFilter, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
+import { PluginError } from '../errors/index.js';
+import { LifecycleRunner, RuntimeOperations, startupPhases, type OperationEffects } from '../lifecycle/index.js';
+import { PluginRegistry, PluginState, type PluginEvent, type PluginEventName, type PluginRecord } from '../registry/index.js';
+import { AuditLog, type AuditEntry, type OperationContext } from './audit-log.js';
+import type { PluginInfo, PluginListFilter, PluginOperationResult, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
 
 /**
  * What the host app asks about its plugins at runtime. Inject it anywhere
@@ -9,10 +11,124 @@ import type { PluginInfo, PluginListFilter, PluginReportEntry, PluginStartupRepo
  */
 @Injectable()
 export class PluginManager {
+  private readonly auditLog = new AuditLog();
+
   constructor(
     private readonly registry: PluginRegistry,
     private readonly runner: LifecycleRunner,
+    private readonly operations: RuntimeOperations,
   ) {}
+
+  /**
+   * Enables a plugin (its dependencies first) and initializes it: a disabled or
+   * failed plugin starts again, a lazy one loads.
+   *
+   * @throws PluginError why it could not start (`PLUGIN_INIT_FAILED`, `PLUGIN_DEPENDENCY_MISSING`, ...); a refused declaration (`PLUGIN_MANIFEST_INVALID`, `PLUGIN_INCOMPATIBLE`, ...) needs a `reload` after the fix
+   * @example
+   * const { state, alsoEnabled } = await plugins.enable('sklearn');
+   */
+  enable(name: string, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('enable', name, context, () => this.operations.enable(name));
+  }
+
+  /**
+   * Disables a plugin: the enabled plugins that depend on it are disabled first
+   * (listed in `alsoDisabled`); new calls fail fast with `PLUGIN_DISABLED`; calls
+   * in flight are awaited (at most the cleanup timeout); then `cleanup` runs.
+   *
+   * @example
+   * const { alsoDisabled } = await plugins.disable('csv');
+   */
+  disable(name: string, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('disable', name, context, () => this.operations.disable(name));
+  }
+
+  /**
+   * Re-reads the plugin's manifest and re-imports its code from disk, initializes
+   * the new instance with the current config, then moves every reference over to
+   * it (calls in flight finish on the old one, which is then cleaned up). On any
+   * failure the running instance keeps serving and the error is thrown.
+   *
+   * @example
+   * await plugins.reload('pyod'); // services holding @InjectPlugin('pyod') now call the new code
+   */
+  reload(name: string, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('reload', name, context, async () => {
+      await this.operations.reload(name);
+      return undefined;
+    });
+  }
+
+  /**
+   * Merges `patch` over the plugin's config (above every other source), validates
+   * the result, and applies it: through `configure(config)` when the plugin has it,
+   * else by initializing a new instance with it. A disabled plugin gets it when enabled.
+   *
+   * @throws PluginError `PLUGIN_CONFIG_INVALID` (nothing changed), or the error of `configure` / `initialize`
+   * @example
+   * await plugins.updateConfig('pyod', { contamination: 0.05 });
+   */
+  updateConfig(name: string, patch: Record<string, unknown>, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('updateConfig', name, context, async () => {
+      await this.operations.updateConfig(name, patch);
+      return undefined;
+    });
+  }
+
+  /**
+   * Runs `fn` with the plugin enabled, then restores its previous state, also when
+   * `fn` throws. Overlapping blocks on one plugin share one enable.
+   *
+   * @example
+   * const scores = await plugins.withPlugin<number[], AlgorithmPlugin>('sklearn', async (sk) => (await sk.predict(await sk.fit(rows), rows)).scores);
+   */
+  withPlugin<T, P = unknown>(name: string, fn: (plugin: P) => T | Promise<T>): Promise<T> {
+    return this.operations.withPlugin(name, fn);
+  }
+
+  /**
+   * Listens to plugin events: `plugin.enabled`, `plugin.disabled`, `plugin.failed`,
+   * `plugin.reloaded`, `plugin.config-updated` (and `plugin.loaded`, `plugin.discovered`).
+   * Returns a function that stops listening.
+   *
+   * @example
+   * plugins.on('plugin.failed', (event) => alerts.send(`${event.plugin}: ${event.error?.message}`));
+   */
+  on(event: PluginEventName, listener: (event: PluginEvent) => void): () => void {
+    this.registry.events.on(event, listener);
+    return () => this.registry.events.off(event, listener);
+  }
+
+  /** The last 1000 runtime changes (operation, plugin, route and actor when known, outcome), oldest first. */
+  audit(): AuditEntry[] {
+    return this.auditLog.list();
+  }
+
+  private async operate(
+    operation: string,
+    name: string,
+    context: OperationContext | undefined,
+    run: () => Promise<OperationEffects | undefined>,
+  ): Promise<PluginOperationResult> {
+    const entry: AuditEntry = { time: new Date().toISOString(), operation, plugin: name, ...context, outcome: 'ok' };
+    try {
+      const effects = await run();
+      this.auditLog.add(entry);
+      return {
+        ...this.info(name),
+        ...(effects?.alsoEnabled.length && { alsoEnabled: effects.alsoEnabled }),
+        ...(effects?.alsoDisabled.length && { alsoDisabled: effects.alsoDisabled }),
+      };
+    } catch (error) {
+      this.auditLog.add({
+        ...entry,
+        outcome: 'error',
+        ...(error instanceof PluginError ? { code: error.code } : {}),
+        message: (error as Error)?.message ?? String(error),
+      });
+      throw error;
+    }
+  }
 
   /**
    * Every plugin, dependencies first, optionally filtered.

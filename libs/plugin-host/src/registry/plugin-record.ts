@@ -51,8 +51,8 @@ export interface PluginRecord {
   /** Absent while a package plugin is not imported (lazy, or refused before import). */
   pluginClass?: Type<object>;
   readonly source: PluginSource;
-  /** For package plugins: where to import the class from. */
-  readonly package?: PluginPackage;
+  /** For package plugins: where to import the class from (re-read by a reload). */
+  package?: PluginPackage;
   /** Imported and initialized on first use rather than at boot. */
   readonly lazy: boolean;
   /** Where the plugin's npm `requires` are resolved from: its package folder, or the host's root. */
@@ -64,8 +64,10 @@ export interface PluginRecord {
   instance?: object;
   /** For plugins Nest instantiates itself: reads the instance once DI has run. */
   readonly resolveInstance?: () => object | undefined;
-  /** The validated config `initialize` received. */
+  /** The validated config `initialize` (or `configure`) received last. */
   config?: object;
+  /** The runtime config changes (`PluginManager.updateConfig`), merged over every other source. */
+  configUpdates?: Record<string, unknown>;
   timings: PluginTimings;
   /** Notes from the checks (e.g. no compatibility range declared). */
   warnings: string[];

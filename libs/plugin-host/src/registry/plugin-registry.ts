@@ -1,16 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { Type } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import {
-  createForwardingReference,
-  createLazyReference,
   createMissingReference,
+  createPluginReference,
   createUnavailablePrototype,
+  exposeFields,
+  InFlightCalls,
   returnsPromise,
-  swapPrototype,
-  type ForwardingReference,
+  type PluginReference,
 } from '../injection/index.js';
 import type { PluginMetadata } from '../manifest/index.js';
+import type { PluginEvent, PluginEventName } from './plugin-events.js';
 import type { PluginRecord } from './plugin-record.js';
 import { PluginState } from './plugin-state.js';
 
@@ -25,12 +27,15 @@ export class PluginRegistry {
   private readonly position = new Map<string, number>();
   // Per type: the injected array and, beside it, the names it holds (same order).
   private readonly typeLists = new Map<string, { references: object[]; names: string[] }>();
-  private readonly forwarders = new Map<string, ForwardingReference>();
-  private readonly unavailablePrototypes = new Map<string, object>();
-  private readonly unavailableStubs = new Map<string, object>();
+  private readonly references = new Map<string, PluginReference>();
+  // Per plugin: the object calls go to while it cannot run, built for its current class.
+  private readonly unavailableStubs = new Map<string, { pluginClass: Type<object>; stub: object }>();
   private readonly missingReferences = new Map<string, object>();
   // Set by the lifecycle runner: imports and starts a lazy plugin (shared by concurrent callers).
   private lazyLoader: (name: string) => Promise<void> = (name) => Promise.reject(new Error(`no loader for lazy plugin "${name}"`));
+
+  /** Every state change (`plugin.<state>`) and runtime operation (`plugin.reloaded`, `plugin.config-updated`), as a `PluginEvent`. */
+  readonly events = new EventEmitter();
 
   /** When plugin startup began: the registry is created as loading starts. */
   readonly startedAt = new Date();
@@ -86,7 +91,7 @@ export class PluginRegistry {
     return [...this.order];
   }
 
-  /** What `@InjectPlugin(name)` injects: the instance when it exists now, else a forwarder kept pointed at it. */
+  /** What `@InjectPlugin(name)` injects: one stable reference per plugin, aimed at whatever may be called now. */
   referenceOf(name: string): object {
     const record = this.records.get(name);
     if (!record) {
@@ -94,8 +99,7 @@ export class PluginRegistry {
       if (!missing) this.missingReferences.set(name, (missing = createMissingReference(name, () => this.names())));
       return missing;
     }
-    if (record.instance && !record.resolveInstance) return record.instance;
-    return this.forwarderOf(record).reference;
+    return this.referenceHandleOf(record).reference;
   }
 
   /** What `@InjectPlugins(type)` injects: a live array of the enabled plugins of that type. */
@@ -113,36 +117,61 @@ export class PluginRegistry {
     this.lazyLoader = loader;
   }
 
-  /** A package plugin was imported: its class and merged metadata are known, and its reference forwards to it. */
+  /** A package plugin was imported (or re-imported): its class and merged metadata are known, and its reference forwards as the class declares. */
   attachClass(record: PluginRecord, pluginClass: Type<object>, metadata: PluginMetadata): void {
     record.pluginClass = pluginClass;
     record.metadata = metadata;
-    this.forwarders.get(record.name)?.adopt(pluginClass);
-    this.transition(record, record.state, record.error);
-  }
-
-  /** Gives a record its instance (for plugins Nest instantiated) and aims its references at it. */
-  attachInstance(record: PluginRecord, instance: object): void {
-    record.instance = instance;
-    this.transition(record, record.state, record.error);
+    this.references.get(record.name)?.adopt(pluginClass);
   }
 
   /**
-   * Moves a plugin to `state`. Its instance keeps the class prototype while it may
-   * run (`loaded`: initialize may call its own methods; `enabled`) and otherwise
-   * gets the prototype whose methods throw `PLUGIN_DISABLED`.
+   * Gives a record its (new) instance; calls go to it once the state allows.
+   * Returns the calls still in flight on the previous target.
    */
-  transition(record: PluginRecord, state: PluginState, error?: PluginError): void {
+  attachInstance(record: PluginRecord, instance: object): InFlightCalls {
+    record.instance = instance;
+    exposeFields(record.pluginClass!, instance);
+    return this.transition(record, record.state, record.error);
+  }
+
+  /**
+   * Moves a plugin to `state` and aims its reference: at the instance while it may
+   * run (`loaded`, during `initialize`; `enabled`), else at a stub whose methods
+   * throw `PLUGIN_DISABLED`. Returns the calls still in flight on what the
+   * reference pointed at before (none when that did not change).
+   */
+  transition(record: PluginRecord, state: PluginState, error?: PluginError): InFlightCalls {
+    const previous = record.state;
     record.state = state;
     record.error = error;
     const callable = state === PluginState.ENABLED || state === PluginState.LOADED;
-    if (record.instance) {
-      swapPrototype(record.instance, callable ? (record.pluginClass!.prototype as object) : this.unavailablePrototypeOf(record));
-    }
-    const forwarder = this.forwarders.get(record.name);
+    const reference = this.references.get(record.name);
     // Without a class (a lazy plugin not imported yet) calls still go to the loader.
-    if (forwarder && record.pluginClass) forwarder.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record));
+    const inFlight =
+      reference && record.pluginClass ? reference.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record)) : new InFlightCalls();
     this.updateTypeList(record);
+    if (previous !== state) this.emit(`plugin.${state}`, record, previous);
+    return inFlight;
+  }
+
+  /** Tells listeners about `record` (a listener that throws is logged by Node, never breaks the operation). */
+  emit(name: PluginEventName, record: PluginRecord, previousState: PluginState = record.state): void {
+    if (this.events.listenerCount(name) === 0) return;
+    const event: PluginEvent = {
+      name,
+      plugin: record.name,
+      state: record.state,
+      previousState,
+      ...(record.error && name === 'plugin.failed' && { error: { code: record.error.code, message: record.error.message } }),
+      at: new Date(),
+    };
+    for (const listener of this.events.listeners(name)) {
+      try {
+        (listener as (event: PluginEvent) => void)(event);
+      } catch (error) {
+        process.emitWarning(`a listener of ${name} threw: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
   }
 
   /** The `PLUGIN_DISABLED` error a call to a plugin that is not enabled gets. */
@@ -161,16 +190,20 @@ export class PluginRegistry {
     });
   }
 
-  private forwarderOf(record: PluginRecord): ForwardingReference {
-    let forwarder = this.forwarders.get(record.name);
-    if (!forwarder) {
-      forwarder = record.pluginClass
-        ? createForwardingReference(record.pluginClass, this.unavailableStubOf(record))
-        : createLazyReference((method, args) => this.callBeforeLoad(record, method, args));
-      this.forwarders.set(record.name, forwarder);
-      this.transition(record, record.state, record.error);
+  private referenceHandleOf(record: PluginRecord): PluginReference {
+    let reference = this.references.get(record.name);
+    if (!reference) {
+      reference = record.pluginClass
+        ? createPluginReference(record.pluginClass, this.unavailableStubOf(record))
+        : createPluginReference(undefined, {}, (method, args) => this.callBeforeLoad(record, method, args));
+      this.references.set(record.name, reference);
+      if (record.pluginClass) reference.pointTo(this.isCallable(record) ? record.instance! : this.unavailableStubOf(record));
     }
-    return forwarder;
+    return reference;
+  }
+
+  private isCallable(record: PluginRecord): boolean {
+    return record.instance !== undefined && (record.state === PluginState.ENABLED || record.state === PluginState.LOADED);
   }
 
   /**
@@ -192,22 +225,17 @@ export class PluginRegistry {
         { plugin: record.name },
       );
     }
-    return (this.forwarders.get(record.name)!.reference as Record<string, (...a: unknown[]) => unknown>)[method](...args);
-  }
-
-  private unavailablePrototypeOf(record: PluginRecord): object {
-    let proto = this.unavailablePrototypes.get(record.name);
-    if (!proto) {
-      proto = createUnavailablePrototype(record.pluginClass!, () => this.unavailableError(record));
-      this.unavailablePrototypes.set(record.name, proto);
-    }
-    return proto;
+    return (this.references.get(record.name)!.reference as Record<string, (...a: unknown[]) => unknown>)[method](...args);
   }
 
   private unavailableStubOf(record: PluginRecord): object {
-    let stub = this.unavailableStubs.get(record.name);
-    if (!stub) this.unavailableStubs.set(record.name, (stub = Object.create(this.unavailablePrototypeOf(record)) as object));
-    return stub;
+    const pluginClass = record.pluginClass!;
+    let entry = this.unavailableStubs.get(record.name);
+    if (entry?.pluginClass !== pluginClass) {
+      entry = { pluginClass, stub: Object.create(createUnavailablePrototype(pluginClass, () => this.unavailableError(record))) as object };
+      this.unavailableStubs.set(record.name, entry);
+    }
+    return entry.stub;
   }
 
   // Changed in place (services hold the array itself), keeping dependency order.

@@ -1,0 +1,305 @@
+import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { mergeConfigPatch } from '../config/index.js';
+import { importPackagePlugin, readPackagePlugins } from '../discovery/index.js';
+import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import type { InFlightCalls } from '../injection/index.js';
+import { checkCompatibility, type PluginMetadata } from '../manifest/index.js';
+import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
+import { PluginRegistry, PluginState, type PluginPackage, type PluginRecord } from '../registry/index.js';
+import { verifyNpmRequirements } from '../requirements/index.js';
+import { LifecycleRunner } from './lifecycle-runner.js';
+import { blockingDependency, dependencyProblem, importPlugin, instantiatePlugin } from './plugin-loader.js';
+import { PluginLocks } from './plugin-locks.js';
+import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
+import { runPhase } from './run-phase.js';
+
+/** Other plugins an operation changed on the way (dependencies enabled first, dependents disabled first). */
+export interface OperationEffects {
+  alsoEnabled: string[];
+  alsoDisabled: string[];
+}
+
+// Failures a retry cannot fix: the declaration itself is wrong (reload re-reads it).
+const REFUSALS = new Set<string>([PluginErrorCode.MANIFEST_INVALID, PluginErrorCode.DUPLICATE, PluginErrorCode.INCOMPATIBLE, PluginErrorCode.DEPENDENCY_CYCLE]);
+
+/**
+ * Enable, disable, reload and reconfigure plugins while the app serves. Each
+ * operation holds the locks of every plugin it touches, so operations on one
+ * plugin run one after the other and never interleave. A plugin being replaced
+ * (reload, re-initialization) keeps serving until its successor is initialized;
+ * then calls move over, the calls in flight on the old instance are awaited
+ * (bounded by the cleanup timeout) and the old instance is cleaned up.
+ */
+@Injectable()
+export class RuntimeOperations {
+  private readonly logger = new Logger('PluginHost');
+  private readonly locks = new PluginLocks();
+  private readonly generations = new Map<string, number>();
+  // withPlugin: how many blocks use a plugin now, and whether the first found it off.
+  private readonly leases = new Map<string, { count: number; restore: boolean }>();
+
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly runner: LifecycleRunner,
+    @Inject(RESOLVED_PLUGIN_OPTIONS) private readonly options: ResolvedPluginOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async enable(name: string): Promise<OperationEffects> {
+    const record = this.registry.require(name);
+    const effects: OperationEffects = { alsoEnabled: [], alsoDisabled: [] };
+    await this.locks.run([name, ...this.dependenciesOf(record)], () => this.enableLocked(record, effects, []));
+    return effects;
+  }
+
+  async disable(name: string): Promise<OperationEffects> {
+    const record = this.registry.require(name);
+    const dependents = this.enabledDependentsOf(record);
+    const effects: OperationEffects = { alsoEnabled: [], alsoDisabled: [] };
+    await this.locks.run([name, ...dependents.map((dependent) => dependent.name)], async () => {
+      // Dependents of dependents first: reverse dependency order.
+      for (const dependent of dependents) {
+        if (await this.stopLocked(dependent)) effects.alsoDisabled.push(dependent.name);
+      }
+      await this.stopLocked(record);
+    });
+    return effects;
+  }
+
+  /**
+   * Re-reads the manifest and re-imports the plugin's code (a package plugin; a
+   * class plugin gets a new instance of its class), initializes the new instance
+   * with the current config, then moves calls over. If anything fails the old
+   * instance keeps serving and the error is thrown.
+   */
+  async reload(name: string): Promise<void> {
+    const record = this.registry.require(name);
+    await this.locks.run([name], async () => {
+      const { pluginClass, metadata, pkg } = record.package
+        ? await this.reimport(record)
+        : { pluginClass: this.classOf(record), metadata: record.metadata, pkg: undefined };
+      await this.replaceInstance(record, pluginClass, metadata, record.configUpdates);
+      if (pkg) record.package = pkg;
+      this.registry.emit('plugin.reloaded', record);
+    });
+  }
+
+  /**
+   * Merges `patch` over the plugin's config and validates the result. An enabled
+   * plugin gets it through `configure(config)` when it has one, else through a new
+   * instance initialized with it; a plugin not running keeps it for its next start.
+   */
+  async updateConfig(name: string, patch: unknown): Promise<void> {
+    const record = this.registry.require(name);
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+      throw new PluginError(
+        PluginErrorCode.CONFIG_INVALID,
+        `plugin "${name}": a config update must be an object of config keys, got ${JSON.stringify(patch)}.`,
+        {
+          plugin: name,
+        },
+      );
+    }
+    await this.locks.run([name], async () => {
+      const updates = mergeConfigPatch(record.configUpdates, patch as Record<string, unknown>);
+      const { config } = await this.runner.resolveConfig(record, record.metadata, updates); // throws PLUGIN_CONFIG_INVALID, changing nothing
+      const plugin = record.instance as { configure?: (config: object, ctx: object) => unknown } | undefined;
+      if (record.state !== PluginState.ENABLED) {
+        record.configUpdates = updates;
+      } else if (typeof plugin?.configure === 'function') {
+        const outcome = await runPhase(record.name, 'configure', timeoutsFor(record.metadata, this.options).initialize, (signal) =>
+          plugin.configure!(config, { ...this.runner.phaseContext(record, signal), config }),
+        );
+        if (!outcome.ok) throw phaseError(record, 'configure', outcome.error);
+        record.configUpdates = updates;
+        record.config = config;
+      } else {
+        await this.replaceInstance(record, this.classOf(record), record.metadata, updates);
+        record.configUpdates = updates;
+      }
+      this.registry.emit('plugin.config-updated', record);
+    });
+  }
+
+  /**
+   * Runs `fn` with the plugin enabled, enabling it first if it was not, and puts it
+   * back afterwards (also when `fn` throws). Overlapping blocks share one enable.
+   */
+  async withPlugin<T, P = unknown>(name: string, fn: (plugin: P) => T | Promise<T>): Promise<T> {
+    const record = this.registry.require(name);
+    let lease = this.leases.get(name);
+    if (!lease) this.leases.set(name, (lease = { count: 0, restore: record.state !== PluginState.ENABLED }));
+    lease.count++;
+    try {
+      await this.enable(name);
+      return await fn(this.registry.referenceOf(name) as P);
+    } finally {
+      if (--lease.count === 0) {
+        this.leases.delete(name);
+        if (lease.restore && (record.state as PluginState) === PluginState.ENABLED) await this.disable(name);
+      }
+    }
+  }
+
+  private async enableLocked(record: PluginRecord, effects: OperationEffects, chain: string[]): Promise<void> {
+    if (record.state === PluginState.ENABLED) return;
+    if (record.lazy && record.state === PluginState.DISCOVERED) return this.runner.load(record.name);
+    if (record.state === PluginState.FAILED && record.error && REFUSALS.has(record.error.code)) throw record.error;
+    const missing = dependencyProblem(this.registry, record);
+    if (missing) throw missing;
+    for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
+      const found = this.registry.require(dependency);
+      if (found.state === PluginState.ENABLED) continue;
+      if (chain.includes(dependency))
+        throw new PluginError(PluginErrorCode.DEPENDENCY_CYCLE, `plugin "${record.name}" and "${dependency}" depend on each other.`);
+      await this.enableLocked(found, effects, [...chain, record.name]);
+      effects.alsoEnabled.push(dependency);
+    }
+    const blocked = blockingDependency(this.registry, record);
+    if (blocked) throw blocked;
+
+    if (!record.pluginClass && !(await importPlugin(this.registry, record, this.options, this.registry.root))) throw record.error!;
+    if (!record.instance) {
+      await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
+      if ((record.state as PluginState) === PluginState.FAILED) throw record.error!;
+    }
+    this.registry.transition(record, PluginState.LOADED);
+    await this.runner.startOne(record);
+    if ((record.state as PluginState) !== PluginState.ENABLED) throw record.error ?? this.registry.unavailableError(record);
+  }
+
+  /** Stops one plugin: no new calls, the calls in flight awaited, then `cleanup`. Returns whether it was running. */
+  private async stopLocked(record: PluginRecord): Promise<boolean> {
+    if (record.state === PluginState.DISCOVERED && record.lazy) {
+      this.registry.transition(record, PluginState.DISABLED); // enabling loads it
+      return false;
+    }
+    if (record.state !== PluginState.ENABLED) {
+      if (record.state !== PluginState.FAILED) this.registry.transition(record, PluginState.DISABLED);
+      return false;
+    }
+    const inFlight = this.registry.transition(record, PluginState.DISABLED);
+    await this.drain(record, inFlight);
+    const error = await this.runner.cleanupInstance(record, record.instance!);
+    if (error) this.registry.transition(record, PluginState.FAILED, error);
+    return true;
+  }
+
+  /**
+   * Builds and initializes a new instance while the current one serves, then
+   * moves calls to it and retires the old one (in-flight calls awaited, then
+   * `cleanup`). On failure nothing changes and the error is thrown.
+   */
+  private async replaceInstance(
+    record: PluginRecord,
+    pluginClass: Type<object>,
+    metadata: PluginMetadata,
+    updates: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const blocked = blockingDependency(this.registry, { ...record, metadata });
+    if (blocked) throw blocked;
+    const built = await runPhase(record.name, 'load', timeoutsFor(metadata, this.options).initialize, () => this.moduleRef.create(pluginClass));
+    if (!built.ok) throw phaseError(record, 'load', built.error);
+    const instance = built.value!;
+    const previousUpdates = record.configUpdates;
+    record.configUpdates = updates;
+    const { config, error } = await this.runner.initializeInstance(record, instance, metadata);
+    if (error) {
+      record.configUpdates = previousUpdates;
+      await this.runner.cleanupInstance(record, instance); // release what a half-initialized instance took
+      throw error;
+    }
+
+    const old = record.state === PluginState.ENABLED ? record.instance : undefined;
+    this.registry.attachClass(record, pluginClass, metadata);
+    record.config = config;
+    record.instance = instance;
+    const inFlight = this.registry.attachInstance(record, instance);
+    this.registry.transition(record, PluginState.ENABLED);
+    if (old && old !== instance) {
+      await this.drain(record, inFlight);
+      const cleanupError = await this.runner.cleanupInstance(record, old);
+      if (cleanupError) this.logger.warn(`${record.name}: the replaced instance failed to clean up (the new one serves): ${cleanupError.message}`);
+    }
+  }
+
+  /** Waits for the calls in flight on a retired target, at most the cleanup timeout. */
+  private async drain(record: PluginRecord, inFlight: InFlightCalls): Promise<void> {
+    if (inFlight.size === 0) return;
+    const limit = timeoutsFor(record.metadata, this.options).cleanup;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      inFlight.idle().then(() => false),
+      new Promise<boolean>((resolve) => {
+        if (Number.isFinite(limit)) timer = setTimeout(() => resolve(true), limit);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) this.logger.warn(`${record.name}: ${inFlight.size} call(s) still in flight after ${limit} ms; cleaning up anyway.`);
+  }
+
+  /** The manifest re-read and the code re-imported (a fresh copy of the package's own modules). */
+  private async reimport(record: PluginRecord): Promise<{ pluginClass: Type<object>; metadata: PluginMetadata; pkg: PluginPackage }> {
+    const pkg = record.package!;
+    const kind = record.source.kind === 'path' ? 'path' : 'package';
+    const candidate = (readPackagePlugins({ dir: pkg.dir, kind, root: this.registry.root }) ?? []).find((c) => c.metadata?.name === record.name);
+    if (!candidate) {
+      throw new PluginError(
+        PluginErrorCode.MANIFEST_INVALID,
+        `plugin "${record.name}": ${record.source.file} no longer declares it. Restore its "nestPlugin" entry.`,
+        {
+          plugin: record.name,
+          details: { file: record.source.file },
+        },
+      );
+    }
+    if (candidate.error) throw candidate.error;
+    const verdict = checkCompatibility(candidate.metadata!, this.options.hostVersion, this.options.acceptIncompatible.has(record.name));
+    if (!verdict.compatible) throw verdict.error;
+    const requirements = verifyNpmRequirements(record.name, candidate.metadata!, pkg.dir, this.registry.root).error;
+    if (requirements) throw requirements;
+    const generation = (this.generations.get(record.name) ?? 0) + 1;
+    this.generations.set(record.name, generation);
+    return { ...(await importPackagePlugin(candidate.package!, candidate.metadata!, candidate.source, generation)), pkg: candidate.package! };
+  }
+
+  private classOf(record: PluginRecord): Type<object> {
+    if (record.pluginClass) return record.pluginClass;
+    throw record.error ?? this.registry.unavailableError(record);
+  }
+
+  /** Every plugin `record` depends on, transitively. */
+  private dependenciesOf(record: PluginRecord, seen = new Set<string>()): string[] {
+    for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
+      if (seen.has(dependency)) continue;
+      seen.add(dependency);
+      const found = this.registry.get(dependency);
+      if (found) this.dependenciesOf(found, seen);
+    }
+    return [...seen];
+  }
+
+  /** The enabled plugins that depend on `record`, transitively, in reverse dependency order (the last to depend first). */
+  private enabledDependentsOf(record: PluginRecord): PluginRecord[] {
+    const affected = new Set<string>([record.name]);
+    const dependents: PluginRecord[] = [];
+    for (const candidate of this.registry.all()) {
+      if (candidate.state !== PluginState.ENABLED || affected.has(candidate.name)) continue;
+      if (Object.keys(candidate.metadata.dependencies ?? {}).some((dependency) => affected.has(dependency))) {
+        affected.add(candidate.name);
+        dependents.push(candidate);
+      }
+    }
+    return dependents.reverse();
+  }
+}
+
+function phaseError(record: PluginRecord, phase: 'load' | 'configure', error: unknown): PluginError {
+  if (error instanceof PluginError) return error;
+  return new PluginError(
+    phase === 'load' ? PluginErrorCode.LOAD_FAILED : PluginErrorCode.CONFIG_INVALID,
+    `plugin "${record.name}" threw in ${phase}: ${describeError(error)}. Nothing was changed; the running instance keeps serving.`,
+    { plugin: record.name, phase, cause: error },
+  );
+}
