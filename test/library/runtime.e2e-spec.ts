@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { InjectPlugin, PluginError, PluginManager, PluginModule, getPluginToken, type PluginEvent } from 'nestjs-plugin-host';
+import { InjectPlugin, PluginError, PluginHooks, PluginManager, PluginModule, getPluginToken, type PluginEvent } from 'nestjs-plugin-host';
 import { bootHost, CallLog, deferred, makePlugin, thrownBy, type Host } from './fixtures.js';
 import { PackageTree } from './package-tree.js';
 
 /** A package plugin whose `version()` answers `label`, so a test can edit the file and see the new code run. */
 function versionedPlugin(label: string, extra = ''): string {
-  return `import { Plugin } from 'nestjs-plugin-host';
+  return `import { OnHook, Plugin } from 'nestjs-plugin-host';
 export class Versioned {
   initialized = 0;
   cleanedUp = 0;
@@ -17,6 +17,7 @@ export class Versioned {
   version() { return ${JSON.stringify(label)}; }
   async slow(ms) { await new Promise((r) => setTimeout(r, ms)); globalThis.__pluginEvents?.push('slow ${label} done'); return ${JSON.stringify(label)}; }
 }
+OnHook('version.asked')(Versioned.prototype, 'version');
 Plugin({ name: 'versioned', type: 'custom', version: '1.0.0' })(Versioned);
 `;
 }
@@ -156,6 +157,8 @@ describe('runtime management', () => {
       expect(reference.version()).toBe('v2');
       expect(reference.initialized).toBe(1); // the new instance's field
       expect(events).toEqual(['versioned']);
+      // Its hooks are the new code's too.
+      await expect(host!.moduleRef.get(PluginHooks).call('version.asked')).resolves.toEqual([{ plugin: 'versioned', ok: true, value: 'v2' }]);
     });
 
     it('keeps the running version when the new code fails, and says why', async () => {

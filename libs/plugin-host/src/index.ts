@@ -33,6 +33,7 @@ export {
   type PluginStartupReport,
 } from './manager/index.js';
 export { PluginHealthIndicator, type PluginHealthEntry } from './health/index.js';
+export { OnHook, PluginHooks, type HookContext, type HookResult, type OnHookOptions } from './hooks/index.js';
 export { PluginState, type PluginEvent, type PluginEventName, type PluginSource, type PluginTimings } from './registry/index.js';
 export { PluginError, PluginErrorCode } from './errors/index.js';
 export { assertMatrix, matrixProblems, resolveInside, type MatrixRules } from './toolkit/index.js';

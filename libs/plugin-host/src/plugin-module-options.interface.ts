@@ -19,6 +19,8 @@ export interface PluginModuleOptions {
   pluginTimeouts?: Record<string, Partial<PluginTimeouts>>;
   /** Where `PLUGIN_<NAME>_CONFIG` and `PLUGIN_<NAME>_<KEY>` are read from. Default: `process.env`. */
   env?: Record<string, string | undefined>;
+  /** The hook names the host calls (`PluginHooks.call`); an `@OnHook()` for any other name is a warning at boot. */
+  hooks?: string[];
 }
 
 /** Where to look for plugin packages (npm packages whose package.json has a `nestPlugin` manifest). */

@@ -7,4 +7,4 @@ export const RESOLVED_PLUGIN_OPTIONS = 'nestjs-plugin-host:resolved-options';
 /** The static part: classes and discovery switches. */
 export const PLUGIN_STATIC_OPTIONS = 'nestjs-plugin-host:static-options';
 
-export const DEFAULT_TIMEOUTS: Readonly<PluginTimeouts> = { initialize: 10_000, cleanup: 5_000, healthCheck: 2_000 };
+export const DEFAULT_TIMEOUTS: Readonly<PluginTimeouts> = { initialize: 10_000, cleanup: 5_000, healthCheck: 2_000, hook: 5_000 };

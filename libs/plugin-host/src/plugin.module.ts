@@ -3,6 +3,7 @@ import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { discoverOptionClasses, discoverPackages, discoverProviderClasses, createNameFilter, type PackageDiscovery } from './discovery/index.js';
 import { PluginHealthIndicator } from './health/index.js';
+import { PluginHooks } from './hooks/index.js';
 import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
 import { LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, type ResolvedPluginOptions } from './lifecycle/index.js';
 import { PluginManager } from './manager/index.js';
@@ -88,11 +89,12 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
       LifecycleRunner,
       RuntimeOperations,
       PluginManager,
+      PluginHooks,
       PluginHealthIndicator,
       ...nameTokens,
       ...typeTokens,
     ],
-    exports: [PluginManager, PluginHealthIndicator, ...nameTokens, ...typeTokens].map((provider) =>
+    exports: [PluginManager, PluginHooks, PluginHealthIndicator, ...nameTokens, ...typeTokens].map((provider) =>
       typeof provider === 'function' ? provider : (provider as { provide: string }).provide,
     ),
   };

@@ -31,6 +31,8 @@ export const PluginErrorCode = {
   INIT_FAILED: 'PLUGIN_INIT_FAILED',
   /** `cleanup()` threw or rejected. */
   CLEANUP_FAILED: 'PLUGIN_CLEANUP_FAILED',
+  /** An `@OnHook()` implementation threw or rejected (the other implementations still ran). */
+  HOOK_FAILED: 'PLUGIN_HOOK_FAILED',
   /** A module option is malformed (not a plugin's fault). */
   OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
 } as const;

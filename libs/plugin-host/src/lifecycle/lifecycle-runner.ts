@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { resolvePluginConfig, type ResolvedConfig } from '../config/index.js';
 import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../contracts/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { hookImplementations } from '../hooks/on-hook.decorator.js';
 import { requestedPluginNames } from '../injection/index.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
@@ -265,7 +266,17 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     return { name: record.name, logger: new Logger(`Plugin:${record.name}`), signal };
   }
 
+  private warnUndeclaredHooks(): void {
+    for (const record of this.registry.all()) {
+      const hooks = [...new Set(undeclaredHooks(record, this.options.hooks))];
+      if (hooks.length === 0) continue;
+      const warning = `plugin "${record.name}" implements hook${hooks.length > 1 ? 's' : ''} ${hooks.map((hook) => `"${hook}"`).join(', ')} that the host does not declare (module option hooks: [${[...(this.options.hooks ?? [])].map((hook) => `"${hook}"`).join(', ')}]); it is never called unless the host calls it. Check the hook name.`;
+      if (!record.warnings.includes(warning)) record.warnings.push(warning);
+    }
+  }
+
   private logStartup(): void {
+    this.warnUndeclaredHooks();
     const counts = new Map<string, number>();
     for (const record of this.registry.all()) {
       counts.set(record.state, (counts.get(record.state) ?? 0) + 1);
@@ -288,6 +299,13 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ') || 'no plugins';
     this.logger.log(`plugins started in ${this.startupMs} ms: ${summary}`);
   }
+}
+
+/** Hook names plugins implement but the host did not declare (module option `hooks`). */
+function undeclaredHooks(record: PluginRecord, declared: ReadonlySet<string> | undefined): string[] {
+  return hookImplementations(record.pluginClass)
+    .map(({ hook }) => hook)
+    .filter((hook) => !declared?.has(hook));
 }
 
 /** A timeout or a config error keeps its code; anything else the plugin threw is wrapped with the phase's code. */

@@ -15,6 +15,8 @@ export interface ResolvedPluginOptions {
   timeouts: PluginTimeouts;
   pluginTimeouts: Record<string, Partial<PluginTimeouts>>;
   env: Record<string, string | undefined>;
+  /** Hook names the host calls; undefined when it declared none. */
+  hooks?: ReadonlySet<string>;
 }
 
 /** @throws PluginError `PLUGIN_OPTIONS_INVALID` naming every bad option */
@@ -33,7 +35,7 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
   };
   const checkTimeouts = (timeouts: Partial<PluginTimeouts> | undefined, label: string): void => {
     for (const [phase, ms] of Object.entries(timeouts ?? {})) {
-      if (!(phase in DEFAULT_TIMEOUTS)) problems.push(`${label}.${phase} is not a phase (use initialize, cleanup, healthCheck)`);
+      if (!(phase in DEFAULT_TIMEOUTS)) problems.push(`${label}.${phase} is not a phase (use ${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
       else if (!isValidTimeout(ms)) problems.push(`${label}.${phase} must be a positive number of milliseconds (Infinity: no timeout)`);
     }
   };
@@ -51,7 +53,11 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     timeouts: { ...DEFAULT_TIMEOUTS, ...given.timeouts },
     pluginTimeouts: given.pluginTimeouts ?? {},
     env: given.env ?? process.env,
+    hooks: given.hooks === undefined ? undefined : new Set(Array.isArray(given.hooks) ? given.hooks : []),
   };
+  if (given.hooks !== undefined && (!Array.isArray(given.hooks) || given.hooks.some((hook) => typeof hook !== 'string'))) {
+    problems.push('hooks must be an array of hook names such as "detection.completed"');
+  }
   if (problems.length > 0) {
     throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });
   }

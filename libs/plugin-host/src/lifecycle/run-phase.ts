@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import { roundMs } from './startup-timing.js';
 
-export type PluginPhase = 'load' | 'configure' | 'checkRequirements' | 'initialize' | 'healthCheck' | 'cleanup';
+export type PluginPhase = 'load' | 'configure' | 'checkRequirements' | 'initialize' | 'healthCheck' | 'cleanup' | 'hook';
 
 export interface PhaseOutcome<T> {
   ok: boolean;

@@ -19,7 +19,7 @@ describe('validatePluginMetadata', () => {
       'type "" must be a non-empty string such as "algorithm"',
       'version "1" must be a semver version such as "1.2.0"',
       'timeouts.initialize must be a positive number of milliseconds',
-      'timeouts.boot is not a phase (use initialize, cleanup, healthCheck)',
+      'timeouts.boot is not a phase (use initialize, cleanup, healthCheck, hook)',
     ]);
   });
 

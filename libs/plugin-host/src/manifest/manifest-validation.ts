@@ -6,7 +6,7 @@ import type { PluginMetadata } from './plugin-metadata.interface.js';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 // Terminus puts `status` beside the per-plugin entries of the health result.
 const RESERVED_NAMES = new Set(['status']);
-const TIMEOUT_PHASES = ['initialize', 'cleanup', 'healthCheck'];
+const TIMEOUT_PHASES = ['initialize', 'cleanup', 'healthCheck', 'hook'];
 
 /**
  * Checks what a plugin declares before anything of it runs. Returns every problem

@@ -6,6 +6,8 @@ export interface PluginTimeouts {
   initialize: number;
   cleanup: number;
   healthCheck: number;
+  /** Each `@OnHook()` implementation call. */
+  hook: number;
 }
 
 /** What a plugin declares in `@Plugin({...})`. Readable without running plugin code. */
