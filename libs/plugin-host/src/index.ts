@@ -1,5 +1,6 @@
 // The public API of nestjs-plugin-host. Everything not exported here is internal.
 export { PluginModule } from './plugin.module.js';
+export { PluginAdminModule, type PluginAdminOptions } from './admin/index.js';
 export type {
   PluginDiscoveryOptions,
   PluginModuleAsyncOptions,

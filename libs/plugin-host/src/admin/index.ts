@@ -1,0 +1,2 @@
+export { PluginAdminModule } from './plugin-admin.module.js';
+export type { PluginAdminOptions } from './admin-options.js';

@@ -1,0 +1,73 @@
+import { BadRequestException, Body, Get, HttpCode, Param, Patch, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { PluginManager, type PluginInfo, type PluginOperationResult } from '../manager/index.js';
+import { AdminAuthGuard } from './admin-auth.guard.js';
+import { PluginAdminErrorFilter } from './plugin-admin-error.filter.js';
+
+interface AdminRequest {
+  method: string;
+  originalUrl?: string;
+  url: string;
+  user?: { id?: unknown; username?: unknown; name?: unknown; sub?: unknown };
+  headers: Record<string, string | undefined>;
+}
+
+/**
+ * The admin routes. The class gets its `@Controller(path)` in
+ * `PluginAdminModule.forRoot`, so the prefix is the host's choice.
+ */
+@UseGuards(AdminAuthGuard)
+@UseFilters(PluginAdminErrorFilter)
+export class PluginAdminController {
+  constructor(private readonly plugins: PluginManager) {}
+
+  @Get()
+  list(): PluginInfo[] {
+    return this.plugins.list();
+  }
+
+  @Get(':name')
+  info(@Param('name') name: string): PluginInfo {
+    return this.plugins.info(name);
+  }
+
+  @Post(':name/enable')
+  @HttpCode(200)
+  enable(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
+    noBody(body);
+    return this.plugins.enable(name, context(request));
+  }
+
+  @Post(':name/disable')
+  @HttpCode(200)
+  disable(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
+    noBody(body);
+    return this.plugins.disable(name, context(request));
+  }
+
+  @Post(':name/reload')
+  @HttpCode(200)
+  reload(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
+    noBody(body);
+    return this.plugins.reload(name, context(request));
+  }
+
+  @Patch(':name/config')
+  updateConfig(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length === 0) {
+      throw new BadRequestException('the body must be a JSON object of the config keys to change, e.g. {"contamination": 0.05}');
+    }
+    return this.plugins.updateConfig(name, body as Record<string, unknown>, context(request));
+  }
+}
+
+function noBody(body: unknown): void {
+  if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) {
+    throw new BadRequestException('this route takes no body');
+  }
+}
+
+function context(request: AdminRequest): { actor?: string; route: string } {
+  const user = request.user;
+  const who = user ? (user.username ?? user.name ?? user.id ?? user.sub) : request.headers.authorization ? 'token' : undefined;
+  return { ...(who !== undefined && { actor: String(who) }), route: `${request.method} ${request.originalUrl ?? request.url}` };
+}
