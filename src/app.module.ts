@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { PluginModule } from 'nestjs-plugin-host';
+import { PluginAdminModule, PluginModule } from 'nestjs-plugin-host';
 import { APP_VERSION } from './app.version.js';
 import { DetectionModule } from './detection/detection.module.js';
 import { HealthController } from './health/health.controller.js';
@@ -25,11 +25,14 @@ import { PluginsController } from './plugins/plugins.controller.js';
         hostVersion: APP_VERSION,
         config: { pyod: { contamination: 0.1 } },
         disabled: splitList(config.get<string>('DISABLED_PLUGINS')),
+        hooks: ['detection.started', 'detection.completed'],
         timeouts: { initialize: 10_000, cleanup: 5_000, healthCheck: 2_000 },
       }),
     }),
     DetectionModule,
     PipelineModule,
+    // Operators manage plugins at /admin/plugins when a token is set; without it those routes do not exist.
+    ...(process.env.ADMIN_TOKEN ? [PluginAdminModule.forRoot({ token: process.env.ADMIN_TOKEN, path: 'admin/plugins' })] : []),
   ],
   controllers: [PluginsController, HealthController],
 })

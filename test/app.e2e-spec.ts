@@ -2,6 +2,8 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -113,6 +115,31 @@ describe('anomaly-detection host (e2e)', () => {
     },
     30_000,
   );
+
+  it('POST /detect calls the detection hooks: json-report notifies the configured webhook of the anomalies', async () => {
+    const received: unknown[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const http = await start({ PLUGIN_JSON_REPORT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` });
+      await http
+        .post('/detect')
+        .send({ algorithm: 'pyod', data: clusterWithOutliers(), params: { method: 'ecod', contamination: 0.05 } })
+        .expect(200);
+      expect(received).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^\d+ anomalies in 62 rows \(pyod\)$/), anomalies: expect.arrayContaining([60, 61]) }),
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it('POST /detect returns per-row scores and labels and finds the far rows (Isolation Forest and ECOD)', async () => {
     const http = await start();

@@ -1,12 +1,15 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { PluginManager, PluginType, type AlgorithmPlugin } from 'nestjs-plugin-host';
+import { PluginHooks, PluginManager, PluginType, type AlgorithmPlugin } from 'nestjs-plugin-host';
 import { withRequestInput } from '../plugins/plugin-input.js';
 import type { DetectRequest, DetectResponse } from './detect.dto.js';
 
 /** Unsupervised detection: fit the named algorithm on the rows, then score them. */
 @Injectable()
 export class DetectionService {
-  constructor(private readonly plugins: PluginManager) {}
+  constructor(
+    private readonly plugins: PluginManager,
+    private readonly hooks: PluginHooks,
+  ) {}
 
   async detect({ algorithm, data, params = {} }: Pick<DetectRequest, 'algorithm' | 'data' | 'params'>): Promise<DetectResponse> {
     const { type } = this.plugins.info(algorithm); // PLUGIN_NOT_FOUND → 404
@@ -15,11 +18,11 @@ export class DetectionService {
     const detector = this.plugins.get<AlgorithmPlugin>(algorithm);
     const problems = detector.validateParameters?.(params) ?? [];
     if (problems.length > 0) throw new BadRequestException(problems.map((problem) => `params: ${problem}`));
+    await this.hooks.call('detection.started', { algorithm, rows: data.length });
     const result = await withRequestInput(async () => detector.predict(await detector.fit(data, params), data));
-    return {
-      algorithm,
-      ...result,
-      anomalies: result.labels.flatMap((label, i) => (label === 1 ? [i] : [])),
-    };
+    const anomalies = result.labels.flatMap((label, i) => (label === 1 ? [i] : []));
+    // Plugins react to results (json-report notifies a webhook); a failing hook never fails the request.
+    await this.hooks.call('detection.completed', { algorithm, rows: data.length, anomalies, threshold: result.threshold });
+    return { algorithm, ...result, anomalies };
   }
 }

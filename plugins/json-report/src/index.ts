@@ -1,2 +1,2 @@
-export { JsonReportPlugin, REPORT_FORMATS, type ReportFormat } from './json-report.plugin.js';
+export { JsonReportPlugin, REPORT_FORMATS, type DetectionCompleted, type ReportFormat } from './json-report.plugin.js';
 export { JsonReportConfig } from './report-config.js';

@@ -1,10 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatCsv } from '@nestjs-plugin-host/csv';
-import { Plugin, PluginType, resolveInside, type OutputPlugin, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import { OnHook, Plugin, PluginType, resolveInside, type OutputPlugin, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 import { JsonReportConfig } from './report-config.js';
 
 export type ReportFormat = 'json' | 'csv';
+
+/** The payload of the host's `detection.completed` hook. */
+export interface DetectionCompleted {
+  algorithm: string;
+  rows: number;
+  anomalies: number[];
+  threshold?: number;
+}
 export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv'];
 
 /**
@@ -55,6 +63,17 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : formatCsv(data));
     return path;
+  }
+
+  /**
+   * Hook `detection.completed`: with a webhook configured and at least
+   * `notifyMinAnomalies` anomalies found, POSTs a notification about them.
+   */
+  @OnHook('detection.completed')
+  async notifyAnomalies(detection: DetectionCompleted): Promise<{ notified: boolean }> {
+    if (!this.config.webhookUrl || detection.anomalies.length < this.config.notifyMinAnomalies) return { notified: false };
+    await this.sendNotification(`${detection.anomalies.length} anomalies in ${detection.rows} rows (${detection.algorithm})`, { ...detection });
+    return { notified: true };
   }
 
   /**

@@ -12,6 +12,11 @@ export class JsonReportConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   webhookUrl?: string;
 
+  /** `detection.completed` notifies the webhook when a detection finds at least this many anomalies. */
+  @IsInt()
+  @Min(1)
+  notifyMinAnomalies: number = 1;
+
   /** How long a webhook call may take, ms. */
   @IsInt()
   @Min(1)
