@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { readFileSync } from 'node:fs';
-import { PluginManager } from 'nestjs-plugin-host';
+import { PluginManager, PluginModule } from 'nestjs-plugin-host';
 import { HostModule, ScoringService } from './host.module.js';
+import { OperationsService } from './operations.service.js';
+import { ZScorePlugin } from './zscore.plugin.js';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
 
@@ -11,6 +13,41 @@ describe('the README example', () => {
     const readme = read('../../README.md');
     expect(readme).toContain(read('./zscore.plugin.ts'));
     expect(readme).toContain(read('./host.module.ts'));
+    expect(readme).toContain(read('./operations.service.ts'));
+  });
+
+  it('manages the plugin at runtime as the Runtime management example does', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [PluginModule.forRoot({ plugins: [ZScorePlugin], hostVersion: '0.1.0', env: {}, hooks: ['detection.completed'] })],
+      providers: [OperationsService],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    try {
+      const ops = moduleRef.get(OperationsService);
+      const plugins = moduleRef.get(PluginManager);
+      const data = [[1], [2], [1.5], [1.2], [1.8], [1.1], [1.9], [1.4], [1.6], [1.3], [40]];
+      expect(await ops.anomalies(data)).toEqual([10]);
+      await expect(ops.retune(0.3)).resolves.toMatchObject({ state: 'enabled' });
+      expect((await ops.anomalies(data)).length).toBeGreaterThan(1); // the new threshold is in force
+      await expect(ops.restart()).resolves.toEqual([]);
+      await expect(ops.upgrade()).resolves.toMatchObject({ state: 'enabled' });
+      await plugins.disable('zscore');
+      expect(await ops.scoreOnce(data)).toHaveLength(11);
+      expect(plugins.info('zscore').state).toBe('disabled');
+      await expect(ops.retune(-1)).rejects.toMatchObject({ code: 'PLUGIN_CONFIG_INVALID' });
+      expect(ops.failures).toEqual([]);
+      expect(plugins.audit().map((entry) => `${entry.operation} ${entry.outcome}`)).toEqual([
+        'updateConfig ok',
+        'disable ok',
+        'enable ok',
+        'reload ok',
+        'disable ok',
+        'updateConfig error',
+      ]);
+    } finally {
+      await moduleRef.close();
+    }
   });
 
   it('boots, injects the plugin and finds the outlier', async () => {
