@@ -85,7 +85,14 @@ describe('runtime management', () => {
       const failures: PluginEvent[] = [];
       plugins.on('plugin.failed', (event) => failures.push(event));
       await expect(plugins.enable('flaky')).rejects.toMatchObject({ code: 'PLUGIN_INIT_FAILED', message: expect.stringContaining('attempt 2 failed') });
-      expect(failures).toEqual([expect.objectContaining({ name: 'plugin.failed', plugin: 'flaky', previousState: 'loaded', error: expect.objectContaining({ code: 'PLUGIN_INIT_FAILED' }) })]);
+      expect(failures).toEqual([
+        expect.objectContaining({
+          name: 'plugin.failed',
+          plugin: 'flaky',
+          previousState: 'loaded',
+          error: expect.objectContaining({ code: 'PLUGIN_INIT_FAILED' }),
+        }),
+      ]);
       await expect(plugins.enable('flaky')).resolves.toMatchObject({ state: 'enabled' });
     });
 
