@@ -180,7 +180,7 @@ export class PluginRegistry {
       record.state === PluginState.FAILED
         ? `it failed (${record.error?.message ?? 'unknown reason'}). Fix the cause and restart the host`
         : record.state === PluginState.DISABLED
-          ? 'it is disabled. Enable it, or remove it from the disabled option'
+          ? 'it is disabled. Enable it (PluginManager.enable), or take it out of the disabled option'
           : record.lazy && record.state === PluginState.DISCOVERED
             ? `it is lazy and not loaded yet. Await pluginManager.load("${record.name}") first (or call one of its async methods)`
             : `it is not initialized yet (state: ${record.state}). Call it once the application has initialized`;
