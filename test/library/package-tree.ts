@@ -1,10 +1,21 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** A throw-away folder of npm packages for discovery tests; `remove()` deletes it. */
+/** The repository: trees inside it resolve `nestjs-plugin-host` in plain Node (workers, child processes) as a host would. */
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * A throw-away folder of npm packages for discovery tests; `remove()` deletes it.
+ * Made in the OS temp folder, or under `base` (`.tmp-*`, ignored by git).
+ */
 export class PackageTree {
-  readonly root = mkdtempSync(join(tmpdir(), 'plugin-tree-'));
+  readonly root: string;
+
+  constructor(base?: string) {
+    this.root = mkdtempSync(base ? join(base, '.tmp-plugin-tree-') : join(tmpdir(), 'plugin-tree-'));
+  }
 
   /** Writes a file (objects as JSON) under the root, creating folders. */
   write(path: string, content: string | object): string {
@@ -36,6 +47,10 @@ export class PackageTree {
       { name: packageName, version: '1.0.0', nestPlugin: { name, type: 'custom', entry: './index.js', compatibility: '^0.1.0', ...manifest } },
       { 'index.js': pluginModule(name, code) },
     );
+  }
+
+  read(path: string): string {
+    return readFileSync(join(this.root, path), 'utf8');
   }
 
   link(path: string, target: string): this {

@@ -1,4 +1,6 @@
-import type { FactoryProvider, ModuleMetadata, Type } from '@nestjs/common';
+import type { FactoryProvider, InjectionToken, ModuleMetadata, Type } from '@nestjs/common';
+import type { CrashBudget, IsolationRule, IsolationTier } from './isolation/isolation-settings.js';
+import type { TrustPolicy } from './trust/trust-policy.js';
 import type { PluginTimeouts } from './manifest/index.js';
 
 /** Options that may be resolved at runtime (inside DI, e.g. from ConfigService). */
@@ -21,6 +23,17 @@ export interface PluginModuleOptions {
   env?: Record<string, string | undefined>;
   /** The hook names the host calls (`PluginHooks.call`); an `@OnHook()` for any other name is a warning at boot. */
   hooks?: string[];
+  /**
+   * Where plugins run, by plugin name or wildcard: `'worker'`, `'process'`, `'in-process'`, or a rule with limits.
+   * Wins over a manifest's `isolation`. Only package plugins can be isolated.
+   */
+  isolation?: Record<string, IsolationTier | IsolationRule>;
+  /** Isolated plugins that crash this often are quarantined (stay `failed` until enabled). Default 3 crashes in 5 minutes. */
+  crashBudget?: Partial<CrashBudget>;
+  /** Which plugins may load at all: allow/deny lists, pinned package digests, untrusted → process tier. */
+  trust?: TrustPolicy;
+  /** Host providers plugins may get with `ctx.get(token)` (and only those they declare in `@Plugin({ inject })`). */
+  expose?: InjectionToken[];
 }
 
 /** Where to look for plugin packages (npm packages whose package.json has a `nestPlugin` manifest). */

@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { discoverOptionClasses, discoverPackages, discoverProviderClasses, createNameFilter, type PackageDiscovery } from './discovery/index.js';
 import { PluginHealthIndicator } from './health/index.js';
 import { PluginHooks } from './hooks/index.js';
+import { IsolationSupervisor } from './isolation/index.js';
 import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
 import { LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, type ResolvedPluginOptions } from './lifecycle/index.js';
 import { PluginManager } from './manager/index.js';
@@ -82,6 +83,7 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
             options: resolved,
             root: packages.root,
             instantiate: (pluginClass: Type<object>) => moduleRef.create(pluginClass),
+            supervisor: new IsolationSupervisor({ ...resolved, resolve: (token) => moduleRef.get(token, { strict: false }) }),
           });
         },
         inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],

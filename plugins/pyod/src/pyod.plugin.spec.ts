@@ -5,10 +5,14 @@ import { PyodPlugin } from './pyod.plugin.js';
 import { blobsWithOutliers, rocAuc } from '../../../test/support/detection-data.js';
 import { percentile } from './stats.js';
 
+const noHostServices = (): never => {
+  throw new Error('no host services in this test');
+};
+
 async function initializedPlugin(config: Partial<PyodConfig> = {}): Promise<PyodPlugin> {
   const plugin = new PyodPlugin();
   const full = Object.assign(new PyodConfig(), config);
-  plugin.initialize(full, { name: 'pyod', logger: new Logger('test', { timestamp: false }), signal: new AbortController().signal, config: full });
+  plugin.initialize(full, { name: 'pyod', logger: new Logger('test', { timestamp: false }), signal: new AbortController().signal, config: full, get: noHostServices });
   return plugin;
 }
 

@@ -11,7 +11,15 @@ Logger.overrideLogger(false);
 const search = await findPython(DEFAULT_PYTHONS);
 
 function context(config: SklearnConfig) {
-  return { name: 'sklearn', logger: new Logger('test'), signal: new AbortController().signal, config };
+  return {
+    name: 'sklearn',
+    logger: new Logger('test'),
+    signal: new AbortController().signal,
+    config,
+    get: () => {
+      throw new Error('no host services in this test');
+    },
+  };
 }
 
 describe('sklearn without a usable Python', () => {

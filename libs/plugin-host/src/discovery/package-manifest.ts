@@ -23,6 +23,8 @@ const MANIFEST_FIELDS = new Set([
   'timeouts',
   'requires',
   'optionalRequires',
+  'isolation',
+  'inject',
 ]);
 
 export interface PackageRead {
@@ -95,12 +97,18 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
   }
   if (manifest.export !== undefined && (typeof manifest.export !== 'string' || manifest.export === '')) problems.push('export must be the name of an export');
   if (manifest.lazy !== undefined && typeof manifest.lazy !== 'boolean') problems.push('lazy must be true or false');
+  if (manifest.isolation !== undefined && !['in-process', 'worker', 'process'].includes(manifest.isolation as string)) {
+    problems.push('isolation must be "in-process", "worker" or "process"');
+  }
+  if (manifest.inject !== undefined && (!Array.isArray(manifest.inject) || manifest.inject.some((token) => typeof token !== 'string'))) {
+    problems.push('inject must be an array of host token names');
+  }
 
   const metadata = {
     name: name ?? fallbackName,
     type: manifest.type,
     version: manifest.version ?? packageVersion,
-    ...pick(manifest, ['description', 'compatibility', 'dependencies', 'required', 'timeouts', 'requires', 'optionalRequires']),
+    ...pick(manifest, ['description', 'compatibility', 'dependencies', 'required', 'timeouts', 'requires', 'optionalRequires', 'isolation', 'inject']),
   } as PluginMetadata;
   if (metadata.version === undefined) problems.push('version is missing (in the manifest and in package.json)');
   // Missing fields are reported above; validate what is there.

@@ -33,6 +33,16 @@ export const PluginErrorCode = {
   CLEANUP_FAILED: 'PLUGIN_CLEANUP_FAILED',
   /** An `@OnHook()` implementation threw or rejected (the other implementations still ran). */
   HOOK_FAILED: 'PLUGIN_HOOK_FAILED',
+  /** An isolated plugin's worker or process died, ran out of memory or stopped answering; calls in flight get this. */
+  CRASHED: 'PLUGIN_CRASHED',
+  /** An isolated plugin crashed more often than its crash budget allows; it stays off until an operator enables it. */
+  QUARANTINED: 'PLUGIN_QUARANTINED',
+  /** An argument or result of an isolated plugin cannot be structured-cloned across the boundary. */
+  NOT_CLONEABLE: 'PLUGIN_NOT_CLONEABLE',
+  /** The trust policy refused the plugin (deny or allow rule, or an integrity mismatch); it was never imported. */
+  UNTRUSTED: 'PLUGIN_UNTRUSTED',
+  /** `ctx.get(token)` for a token the plugin did not declare in `inject` or the host did not `expose`. */
+  ACCESS_DENIED: 'PLUGIN_ACCESS_DENIED',
   /** A module option is malformed (not a plugin's fault). */
   OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
 } as const;

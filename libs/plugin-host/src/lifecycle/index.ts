@@ -1,5 +1,5 @@
 export { LifecycleRunner } from './lifecycle-runner.js';
-export { loadPlugins, blockingDependency, dependencyProblem, importPlugin, instantiatePlugin, type LoadInput } from './plugin-loader.js';
+export { loadPlugins, blockingDependency, dependencyProblem, importPlugin, instantiatePlugin, loadPluginCode, type LoadInput } from './plugin-loader.js';
 export { resolveOptions, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 export { runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';
 export { dependencyOrder, findCycles, type DependencyGraph } from './dependency-graph.js';

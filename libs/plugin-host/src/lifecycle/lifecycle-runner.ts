@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type InjectionToken, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { resolvePluginConfig, type ResolvedConfig } from '../config/index.js';
@@ -6,10 +6,11 @@ import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../cont
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { hookImplementations } from '../hooks/on-hook.decorator.js';
 import { requestedPluginNames } from '../injection/index.js';
+import { accessDenied, tokenName } from '../isolation/isolation-supervisor.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
-import { blockingDependency, dependencyProblem, importPlugin, instantiatePlugin } from './plugin-loader.js';
+import { blockingDependency, dependencyProblem, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
 import { roundMs, startupPhases } from './startup-timing.js';
@@ -35,6 +36,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     private readonly moduleRef: ModuleRef,
   ) {
     registry.setLazyLoader((name) => this.load(name));
+    registry.supervisor?.setStarter((record) => this.startOne(record));
   }
 
   async onModuleInit(): Promise<void> {
@@ -94,10 +96,10 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   private async loadLazy(record: PluginRecord, chain: string[]): Promise<void> {
     const started = performance.now();
-    if (record.pluginClass || (await importPlugin(this.registry, record, this.options, this.registry.root))) {
+    if (record.pluginClass || (await loadPluginCode(this.registry, record, this.options, this.registry.root))) {
       const problem = dependencyProblem(this.registry, record) ?? (await this.loadLazyDependencies(record, chain));
       if (problem) this.registry.transition(record, PluginState.FAILED, problem);
-      else await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
+      else if (!record.instance) await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
       await this.startOne(record);
     }
     const line = `${record.name}@${record.metadata.version} (lazy) ${record.state} on first use in ${roundMs(performance.now() - started)} ms`;
@@ -129,7 +131,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Cleans up every enabled plugin, dependents first. Runs once, however often shutdown is signalled. */
   stop(): Promise<void> {
-    this.stopping ??= this.cleanupAll();
+    this.stopping ??= this.cleanupAll().finally(() => this.registry.supervisor?.stopAll());
     return this.stopping;
   }
 
@@ -262,8 +264,18 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     this.registry.transition(record, error ? PluginState.FAILED : PluginState.DISABLED, error);
   }
 
-  phaseContext(record: PluginRecord, signal: AbortSignal): PluginPhaseContext {
-    return { name: record.name, logger: new Logger(`Plugin:${record.name}`), signal };
+  phaseContext(record: PluginRecord, signal: AbortSignal): PluginPhaseContext & Pick<PluginContext, 'get'> {
+    return { name: record.name, logger: new Logger(`Plugin:${record.name}`), signal, get: <T>(token: InjectionToken) => this.hostService<T>(record, token) };
+  }
+
+  /** `ctx.get(token)`: a host provider the plugin declared in `inject` and the host lists in `expose`. */
+  private hostService<T>(record: PluginRecord, token: InjectionToken): T {
+    const name = tokenName(token);
+    const declared = (record.metadata.inject ?? []).some((candidate) => candidate === token || tokenName(candidate) === name);
+    const exposed = this.options.expose.find((candidate) => candidate === token || tokenName(candidate) === name);
+    if (!declared || exposed === undefined)
+      throw new PluginError(PluginErrorCode.ACCESS_DENIED, accessDenied(record.name, name, declared), { plugin: record.name });
+    return this.moduleRef.get(exposed, { strict: false }) as T;
   }
 
   private warnUndeclaredHooks(): void {

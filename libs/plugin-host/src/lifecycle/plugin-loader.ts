@@ -6,6 +6,8 @@ import { PluginError, PluginErrorCode, describeError } from '../errors/index.js'
 import { checkCompatibility, validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import { verifyNpmRequirements } from '../requirements/index.js';
+import { checkTrust } from '../trust/index.js';
+import type { IsolationSupervisor } from '../isolation/index.js';
 import { dependencyOrder, findCycles } from './dependency-graph.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
@@ -16,6 +18,8 @@ export interface LoadInput {
   options: ResolvedPluginOptions;
   /** The host's folder: class plugins' npm `requires` are resolved from here. */
   root: string;
+  /** Runs the isolated plugins (absent: every plugin runs in-process). */
+  supervisor?: IsolationSupervisor;
   /** Builds a plugin class with its constructor dependencies (Nest's `ModuleRef.create`). */
   instantiate: (pluginClass: Type<object>) => Promise<object>;
 }
@@ -29,8 +33,10 @@ export interface LoadInput {
  * Nothing here throws for a plugin's fault: the plugin's record says `failed`,
  * with the code and reason.
  */
-export async function loadPlugins({ candidates, options, root, instantiate }: LoadInput): Promise<PluginRegistry> {
+export async function loadPlugins({ candidates, options, root, instantiate, supervisor }: LoadInput): Promise<PluginRegistry> {
   const registry = new PluginRegistry(options.hostVersion, root);
+  registry.supervisor = supervisor;
+  supervisor?.bind(registry);
   const fail = (record: PluginRecord, error: PluginError): void => void registry.transition(record, PluginState.FAILED, error);
 
   for (const [name, group] of groupByName(candidates)) {
@@ -62,9 +68,16 @@ export async function loadPlugins({ candidates, options, root, instantiate }: Lo
   }
 
   // Checks that need only the manifest, so refused package plugins are never imported.
+  const digests = new Map<string, string>();
   for (const record of registry.all()) {
     if (record.state === PluginState.FAILED) continue;
-    const problem = compatibilityProblem(record, options) ?? requirementsProblem(record, root);
+    const trust = checkTrust(record, options.trust, digests);
+    if (trust && 'refused' in trust) {
+      fail(record, trust.refused);
+      continue;
+    }
+    record.isolation = registry.supervisor?.tierOf(record, trust !== undefined) ?? 'in-process';
+    const problem = compatibilityProblem(record, options) ?? requirementsProblem(record, root) ?? isolationProblem(record);
     if (problem) fail(record, problem);
     else if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
   }
@@ -73,17 +86,54 @@ export async function loadPlugins({ candidates, options, root, instantiate }: Lo
     registry
       .all()
       .filter((record) => record.package && !record.lazy && record.state !== PluginState.FAILED)
-      .map((record) => importPlugin(registry, record, options, root)),
+      .map((record) => loadPluginCode(registry, record, options, root)),
   );
 
   checkDependencies(registry, fail);
 
   for (const record of registry.all()) {
-    if (record.pluginClass && (record.state === PluginState.DISCOVERED || record.state === PluginState.DISABLED)) {
+    if (record.pluginClass && !record.instance && (record.state === PluginState.DISCOVERED || record.state === PluginState.DISABLED)) {
       await instantiatePlugin(registry, record, options, instantiate);
     }
   }
   return registry;
+}
+
+/**
+ * Loads a package plugin's code where it runs: imported into this process, or
+ * started in its isolate (worker or child process), which also gives it its
+ * instance. Fails the record (and returns `false`) on any problem.
+ */
+export async function loadPluginCode(registry: PluginRegistry, record: PluginRecord, options: ResolvedPluginOptions, root: string): Promise<boolean> {
+  if (record.isolation === undefined || record.isolation === 'in-process') return importPlugin(registry, record, options, root);
+  const started = performance.now();
+  try {
+    const isolate = await registry.supervisor!.spawn(record);
+    const { description, timeouts, inject } = isolate.ready.metadata;
+    const metadata = { ...record.metadata };
+    if (metadata.description === undefined && description !== undefined) metadata.description = description;
+    if (metadata.timeouts === undefined && timeouts !== undefined) metadata.timeouts = timeouts;
+    if (metadata.inject === undefined && inject?.length) metadata.inject = inject;
+    registry.attachClass(record, isolate.remoteClass, metadata);
+    registry.attachInstance(record, isolate.instance);
+    registry.supervisor!.activate(record, isolate)?.stop();
+    if (record.state === PluginState.DISCOVERED) registry.transition(record, PluginState.LOADED);
+  } catch (error) {
+    registry.transition(record, PluginState.FAILED, error as PluginError);
+  } finally {
+    record.timings.load = roundMs(performance.now() - started);
+  }
+  return record.state !== PluginState.FAILED;
+}
+
+/** Only a package can be isolated: its entry file is what the isolate loads. */
+function isolationProblem(record: PluginRecord): PluginError | undefined {
+  if (record.isolation === 'in-process' || record.package) return undefined;
+  return new PluginError(
+    PluginErrorCode.LOAD_FAILED,
+    `plugin "${record.name}" (${record.source.description}) is set to run in a ${record.isolation}, but only plugin packages can be isolated. Publish it as a package with a nestPlugin manifest, or run it in-process.`,
+    { plugin: record.name },
+  );
 }
 
 /**

@@ -1,4 +1,7 @@
+import type { InjectionToken } from '@nestjs/common';
 import semver from 'semver';
+import { DEFAULT_CRASH_BUDGET, ISOLATION_TIERS, type CrashBudget, type IsolationRule, type IsolationTier } from '../isolation/isolation-settings.js';
+import type { TrustPolicy } from '../trust/trust-policy.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import { isValidTimeout, type PluginMetadata, type PluginTimeouts } from '../manifest/index.js';
 import { DEFAULT_TIMEOUTS } from '../plugin.constants.js';
@@ -17,6 +20,10 @@ export interface ResolvedPluginOptions {
   env: Record<string, string | undefined>;
   /** Hook names the host calls; undefined when it declared none. */
   hooks?: ReadonlySet<string>;
+  isolation: Record<string, IsolationTier | IsolationRule>;
+  crashBudget: CrashBudget;
+  trust?: TrustPolicy;
+  expose: InjectionToken[];
 }
 
 /** @throws PluginError `PLUGIN_OPTIONS_INVALID` naming every bad option */
@@ -54,7 +61,24 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     pluginTimeouts: given.pluginTimeouts ?? {},
     env: given.env ?? process.env,
     hooks: given.hooks === undefined ? undefined : new Set(Array.isArray(given.hooks) ? given.hooks : []),
+    isolation: given.isolation ?? {},
+    crashBudget: { ...DEFAULT_CRASH_BUDGET, ...given.crashBudget },
+    trust: given.trust,
+    expose: given.expose ?? [],
   };
+  for (const [pattern, rule] of Object.entries(given.isolation ?? {})) {
+    const tier = typeof rule === 'string' ? rule : rule?.tier;
+    if (!ISOLATION_TIERS.includes(tier)) problems.push(`isolation["${pattern}"] must be one of ${ISOLATION_TIERS.join(', ')} (or { tier, heapMb, ... })`);
+  }
+  for (const key of ['allow', 'deny'] as const) {
+    const list = given.trust?.[key];
+    if (list !== undefined && (!Array.isArray(list) || list.some((p) => typeof p !== 'string')))
+      problems.push(`trust.${key} must be an array of names or wildcards`);
+  }
+  for (const [name, digest] of Object.entries(given.trust?.integrity ?? {})) {
+    if (typeof digest !== 'string' || !digest.startsWith('sha512-'))
+      problems.push(`trust.integrity["${name}"] must be a "sha512-..." digest (npx nest-plugin-integrity <folder> prints it)`);
+  }
   if (given.hooks !== undefined && (!Array.isArray(given.hooks) || given.hooks.some((hook) => typeof hook !== 'string'))) {
     problems.push('hooks must be an array of hook names such as "detection.completed"');
   }

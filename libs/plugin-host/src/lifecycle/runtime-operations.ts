@@ -9,7 +9,7 @@ import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginPackage, type PluginRecord } from '../registry/index.js';
 import { verifyNpmRequirements } from '../requirements/index.js';
 import { LifecycleRunner } from './lifecycle-runner.js';
-import { blockingDependency, dependencyProblem, importPlugin, instantiatePlugin } from './plugin-loader.js';
+import { blockingDependency, dependencyProblem, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
 import { PluginLocks } from './plugin-locks.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
@@ -77,7 +77,9 @@ export class RuntimeOperations {
     const record = this.registry.require(name);
     await this.locks.run([name], async () => {
       const { pluginClass, metadata, pkg } = record.package
-        ? await this.reimport(record)
+        ? isIsolated(record)
+          ? { ...this.rereadManifest(record), pluginClass: this.classOf(record) } // a new isolate imports the new code
+          : await this.reimport(record)
         : { pluginClass: this.classOf(record), metadata: record.metadata, pkg: undefined };
       await this.replaceInstance(record, pluginClass, metadata, record.configUpdates);
       if (pkg) record.package = pkg;
@@ -159,7 +161,12 @@ export class RuntimeOperations {
     const blocked = blockingDependency(this.registry, record);
     if (blocked) throw blocked;
 
-    if (!record.pluginClass && !(await importPlugin(this.registry, record, this.options, this.registry.root))) throw record.error!;
+    if (isIsolated(record)) {
+      // An operator's enable starts a quarantined or crashed plugin afresh.
+      this.registry.supervisor!.forgive(record.name);
+      if (!this.registry.supervisor!.isolateOf(record.name) && !(await loadPluginCode(this.registry, record, this.options, this.registry.root)))
+        throw record.error!;
+    } else if (!record.pluginClass && !(await loadPluginCode(this.registry, record, this.options, this.registry.root))) throw record.error!;
     if (!record.instance) {
       await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
       if ((record.state as PluginState) === PluginState.FAILED) throw record.error!;
@@ -182,6 +189,7 @@ export class RuntimeOperations {
     const inFlight = this.registry.transition(record, PluginState.DISABLED);
     await this.drain(record, inFlight);
     const error = await this.runner.cleanupInstance(record, record.instance!);
+    if (isIsolated(record)) this.registry.supervisor!.stop(record.name); // its worker or process ends with it
     if (error) this.registry.transition(record, PluginState.FAILED, error);
     return true;
   }
@@ -199,7 +207,12 @@ export class RuntimeOperations {
   ): Promise<void> {
     const blocked = blockingDependency(this.registry, { ...record, metadata });
     if (blocked) throw blocked;
-    const built = await runPhase(record.name, 'load', timeoutsFor(metadata, this.options).initialize, () => this.moduleRef.create(pluginClass));
+    // An isolated plugin's successor is a new isolate (fresh code, no module left behind).
+    const isolate = isIsolated(record) ? await this.registry.supervisor!.spawn(record) : undefined;
+    if (isolate) pluginClass = isolate.remoteClass;
+    const built = isolate
+      ? { ok: true as const, value: isolate.instance }
+      : await runPhase(record.name, 'load', timeoutsFor(metadata, this.options).initialize, () => this.moduleRef.create(pluginClass));
     if (!built.ok) throw phaseError(record, 'load', built.error);
     const instance = built.value!;
     const previousUpdates = record.configUpdates;
@@ -208,20 +221,22 @@ export class RuntimeOperations {
     if (error) {
       record.configUpdates = previousUpdates;
       await this.runner.cleanupInstance(record, instance); // release what a half-initialized instance took
+      isolate?.stop();
       throw error;
     }
 
     const old = record.state === PluginState.ENABLED ? record.instance : undefined;
     this.registry.attachClass(record, pluginClass, metadata);
     record.config = config;
-    record.instance = instance;
     const inFlight = this.registry.attachInstance(record, instance);
+    const oldIsolate = isolate ? this.registry.supervisor!.activate(record, isolate) : undefined;
     this.registry.transition(record, PluginState.ENABLED);
     if (old && old !== instance) {
       await this.drain(record, inFlight);
       const cleanupError = await this.runner.cleanupInstance(record, old);
       if (cleanupError) this.logger.warn(`${record.name}: the replaced instance failed to clean up (the new one serves): ${cleanupError.message}`);
     }
+    oldIsolate?.stop();
   }
 
   /** Waits for the calls in flight on a retired target, at most the cleanup timeout. */
@@ -241,6 +256,14 @@ export class RuntimeOperations {
 
   /** The manifest re-read and the code re-imported (a fresh copy of the package's own modules). */
   private async reimport(record: PluginRecord): Promise<{ pluginClass: Type<object>; metadata: PluginMetadata; pkg: PluginPackage }> {
+    const { metadata, pkg } = this.rereadManifest(record);
+    const generation = (this.generations.get(record.name) ?? 0) + 1;
+    this.generations.set(record.name, generation);
+    return { ...(await importPackagePlugin(pkg, metadata, record.source, generation)), pkg };
+  }
+
+  /** The plugin's manifest as it is on disk now, checked again (compatibility, npm requirements). */
+  private rereadManifest(record: PluginRecord): { metadata: PluginMetadata; pkg: PluginPackage } {
     const pkg = record.package!;
     const kind = record.source.kind === 'path' ? 'path' : 'package';
     const candidate = (readPackagePlugins({ dir: pkg.dir, kind, root: this.registry.root }) ?? []).find((c) => c.metadata?.name === record.name);
@@ -259,9 +282,7 @@ export class RuntimeOperations {
     if (!verdict.compatible) throw verdict.error;
     const requirements = verifyNpmRequirements(record.name, candidate.metadata!, pkg.dir, this.registry.root).error;
     if (requirements) throw requirements;
-    const generation = (this.generations.get(record.name) ?? 0) + 1;
-    this.generations.set(record.name, generation);
-    return { ...(await importPackagePlugin(candidate.package!, candidate.metadata!, candidate.source, generation)), pkg: candidate.package! };
+    return { metadata: candidate.metadata!, pkg: candidate.package! };
   }
 
   private classOf(record: PluginRecord): Type<object> {
@@ -293,6 +314,10 @@ export class RuntimeOperations {
     }
     return dependents.reverse();
   }
+}
+
+function isIsolated(record: PluginRecord): boolean {
+  return record.isolation === 'worker' || record.isolation === 'process';
 }
 
 function phaseError(record: PluginRecord, phase: 'load' | 'configure', error: unknown): PluginError {

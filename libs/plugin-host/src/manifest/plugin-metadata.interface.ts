@@ -35,6 +35,10 @@ export interface PluginMetadata<C extends object = object> {
    * plugin's own folder. Missing or out of range: the plugin is `failed` with `PLUGIN_DEPENDENCY_MISSING`.
    */
   requires?: string[];
+  /** Host providers the plugin asks for with `ctx.get(token)`; the host must also `expose` them. */
+  inject?: (string | symbol | Type<unknown>)[];
+  /** Where the plugin wants to run (a package manifest's `isolation`); the host's `isolation` option wins. */
+  isolation?: 'in-process' | 'worker' | 'process';
   /** npm packages the plugin can do more with; when absent, the host only logs what installing them would add. */
   optionalRequires?: (string | OptionalRequirement)[];
 }

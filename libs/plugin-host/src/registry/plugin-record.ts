@@ -55,6 +55,8 @@ export interface PluginRecord {
   package?: PluginPackage;
   /** Imported and initialized on first use rather than at boot. */
   readonly lazy: boolean;
+  /** Where it runs: decided before its code loads (host option, manifest, trust policy). */
+  isolation?: 'in-process' | 'worker' | 'process';
   /** Where the plugin's npm `requires` are resolved from: its package folder, or the host's root. */
   readonly folder: string;
   readonly required: boolean;

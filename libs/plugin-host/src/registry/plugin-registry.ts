@@ -11,6 +11,7 @@ import {
   returnsPromise,
   type PluginReference,
 } from '../injection/index.js';
+import type { IsolationSupervisor } from '../isolation/isolation-supervisor.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import type { PluginEvent, PluginEventName } from './plugin-events.js';
 import type { PluginRecord } from './plugin-record.js';
@@ -36,6 +37,9 @@ export class PluginRegistry {
 
   /** Every state change (`plugin.<state>`) and runtime operation (`plugin.reloaded`, `plugin.config-updated`), as a `PluginEvent`. */
   readonly events = new EventEmitter();
+
+  /** Runs the isolated (worker, process) plugins; set by the module when the registry is built. */
+  supervisor?: IsolationSupervisor;
 
   /** When plugin startup began: the registry is created as loading starts. */
   readonly startedAt = new Date();

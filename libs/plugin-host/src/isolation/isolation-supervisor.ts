@@ -1,0 +1,221 @@
+import { Logger, type InjectionToken } from '@nestjs/common';
+import { dirname, join, parse } from 'node:path';
+import { wildcardToRegExp } from '../discovery/name-filter.js';
+import { PluginError, PluginErrorCode } from '../errors/index.js';
+import type { PluginRegistry, PluginRecord } from '../registry/index.js';
+import { PluginState } from '../registry/plugin-state.js';
+import { IsolatedPlugin, type HostCall } from './isolated-plugin.js';
+import { ISOLATION_DEFAULTS, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
+
+/** What the supervisor needs from the host. */
+export interface SupervisorHost {
+  isolation: Record<string, IsolationTier | IsolationRule>;
+  crashBudget: CrashBudget;
+  expose: InjectionToken[];
+  /** Resolves an exposed host provider. */
+  resolve(token: InjectionToken): unknown;
+}
+
+/** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
+export type Starter = (record: PluginRecord) => Promise<void>;
+
+/**
+ * Runs the isolated plugins: starts their isolates, keeps one live isolate per
+ * plugin, and when one crashes marks the plugin `failed` (`PLUGIN_CRASHED`),
+ * restarts it with backoff, and after the crash budget leaves it `failed`
+ * (`PLUGIN_QUARANTINED`) until an operator enables it.
+ */
+export class IsolationSupervisor {
+  private readonly logger = new Logger('PluginIsolation');
+  private readonly live = new Map<string, IsolatedPlugin>();
+  private readonly crashes = new Map<string, number[]>();
+  private readonly restarts = new Map<string, NodeJS.Timeout>();
+  private starter?: Starter;
+  private stopped = false;
+  private registry!: PluginRegistry;
+
+  constructor(private readonly host: SupervisorHost) {}
+
+  /** The registry whose records it updates (set as the registry is built). */
+  bind(registry: PluginRegistry): void {
+    this.registry = registry;
+  }
+
+  setStarter(starter: Starter): void {
+    this.starter = starter;
+  }
+
+  /** The tier a plugin runs in: the host's rule (exact name, else the first matching wildcard), else its manifest's, else in-process. */
+  tierOf(record: PluginRecord, forceProcess = false): IsolationTier {
+    if (forceProcess) return 'process';
+    const rule = this.ruleOf(record.name);
+    return (typeof rule === 'string' ? rule : rule?.tier) ?? record.metadata.isolation ?? 'in-process';
+  }
+
+  /**
+   * Starts a new isolate for the plugin and gives the record its class, metadata
+   * and instance, as an import would. The isolate is not live until `activate`.
+   */
+  async spawn(record: PluginRecord): Promise<IsolatedPlugin> {
+    const pkg = record.package;
+    if (!pkg)
+      throw new PluginError(
+        PluginErrorCode.LOAD_FAILED,
+        `plugin "${record.name}" cannot be isolated: only plugin packages can (their entry file is loaded in the isolate).`,
+        { plugin: record.name },
+      );
+    const settings = this.settingsOf(record);
+    return IsolatedPlugin.start(
+      { name: record.name, entryPath: pkg.entryPath, exportName: pkg.exportName, packageDir: pkg.dir },
+      settings,
+      this.hostCall(record),
+    );
+  }
+
+  /** Makes `isolate` the plugin's live one (its crashes are handled from now on). Returns the one before, for the caller to retire. */
+  activate(record: PluginRecord, isolate: IsolatedPlugin): IsolatedPlugin | undefined {
+    const previous = this.live.get(record.name);
+    this.live.set(record.name, isolate);
+    isolate.onCrash((reason) => this.crashed(record, isolate, reason));
+    return previous === isolate ? undefined : previous;
+  }
+
+  isolateOf(name: string): IsolatedPlugin | undefined {
+    const isolate = this.live.get(name);
+    return isolate?.alive ? isolate : undefined;
+  }
+
+  /** Ends the plugin's isolate (after its cleanup), cancelling a pending restart. */
+  stop(name: string): void {
+    clearTimeout(this.restarts.get(name));
+    this.restarts.delete(name);
+    this.live.get(name)?.stop();
+    this.live.delete(name);
+  }
+
+  /** An operator enabled it: the crash count starts over. */
+  forgive(name: string): void {
+    this.crashes.delete(name);
+    clearTimeout(this.restarts.get(name));
+    this.restarts.delete(name);
+  }
+
+  /** At shutdown: no more restarts, every isolate ended. */
+  stopAll(): void {
+    this.stopped = true;
+    for (const name of [...this.live.keys()]) this.stop(name);
+  }
+
+  private crashed(record: PluginRecord, isolate: IsolatedPlugin, reason: string): void {
+    if (this.live.get(record.name) !== isolate || this.stopped) return;
+    this.live.delete(record.name);
+    const now = Date.now();
+    const { crashes: budget, windowMs } = this.host.crashBudget;
+    const recent = [...(this.crashes.get(record.name) ?? []), now].filter((at) => now - at < windowMs);
+    this.crashes.set(record.name, recent);
+    const registry = this.registry;
+    if (recent.length >= budget) {
+      const error = new PluginError(
+        PluginErrorCode.QUARANTINED,
+        `plugin "${record.name}" crashed ${recent.length} times within ${Math.round(windowMs / 1000)} s (last: ${reason}) and is quarantined. Fix it, then enable it (PluginManager.enable or POST /plugins/${record.name}/enable).`,
+        { plugin: record.name, details: { reason, crashes: recent.length } },
+      );
+      registry.transition(record, PluginState.FAILED, error);
+      this.logger.error(error.message);
+      return;
+    }
+    const delay = Math.min(100 * 2 ** (recent.length - 1), 10_000);
+    registry.transition(
+      record,
+      PluginState.FAILED,
+      new PluginError(
+        PluginErrorCode.CRASHED,
+        `plugin "${record.name}" crashed: ${reason}. Restarting in ${delay} ms (crash ${recent.length} of ${budget} allowed within ${Math.round(windowMs / 1000)} s).`,
+        {
+          plugin: record.name,
+          details: { reason, crashes: recent.length },
+        },
+      ),
+    );
+    this.logger.warn(`${record.name}: crashed (${reason}); restarting in ${delay} ms`);
+    const timer = setTimeout(() => {
+      this.restarts.delete(record.name);
+      void this.restart(record);
+    }, delay);
+    timer.unref();
+    this.restarts.set(record.name, timer);
+  }
+
+  private async restart(record: PluginRecord): Promise<void> {
+    // Only a plugin still failed by its crash restarts (an operator may have disabled it meanwhile).
+    if (this.stopped || record.state !== PluginState.FAILED || record.error?.code !== PluginErrorCode.CRASHED || !this.starter) return;
+    const registry = this.registry;
+    try {
+      const isolate = await this.spawn(record);
+      if (this.stopped) return isolate.stop();
+      registry.attachClass(record, isolate.remoteClass, record.metadata);
+      registry.attachInstance(record, isolate.instance);
+      this.activate(record, isolate)?.stop();
+      registry.transition(record, PluginState.LOADED);
+      await this.starter(record);
+    } catch (error) {
+      registry.transition(record, PluginState.FAILED, error as PluginError);
+    }
+  }
+
+  private ruleOf(name: string): IsolationTier | IsolationRule | undefined {
+    if (name in this.host.isolation) return this.host.isolation[name];
+    const pattern = Object.keys(this.host.isolation).find((key) => key.includes('*') && wildcardToRegExp(key).test(name));
+    return pattern === undefined ? undefined : this.host.isolation[pattern];
+  }
+
+  private settingsOf(record: PluginRecord): IsolationSettings {
+    const rule = this.ruleOf(record.name);
+    const options: Partial<IsolationRule> = typeof rule === 'object' ? rule : {};
+    const tier = record.isolation ?? this.tierOf(record);
+    return {
+      tier: tier === 'in-process' ? 'worker' : tier,
+      heapMb: options.heapMb ?? ISOLATION_DEFAULTS.heapMb,
+      callTimeoutMs: options.callTimeoutMs ?? ISOLATION_DEFAULTS.callTimeoutMs,
+      allowRead: options.allowRead ?? [],
+      allowWrite: options.allowWrite ?? [],
+      moduleDirs: nodeModulesAbove(record.package!.dir),
+      logger: new Logger(`Plugin:${record.name}`),
+    };
+  }
+
+  /** Host calls from the isolate (`ctx.get(token).method(...)`): only tokens the plugin declared and the host exposes. */
+  private hostCall(record: PluginRecord): HostCall {
+    return async (token, method, args) => {
+      const declared = (record.metadata.inject ?? []).map(tokenName);
+      const exposed = this.host.expose.find((candidate) => tokenName(candidate) === token);
+      if (!declared.includes(token) || exposed === undefined) {
+        throw new PluginError(PluginErrorCode.ACCESS_DENIED, accessDenied(record.name, token, declared.includes(token)), { plugin: record.name });
+      }
+      const service = this.host.resolve(exposed) as Record<string, (...a: unknown[]) => unknown>;
+      if (typeof service?.[method] !== 'function') throw new TypeError(`host service "${token}" has no method "${method}"`);
+      return service[method](...args);
+    };
+  }
+}
+
+/** A token as a name: strings as they are, classes by name. */
+export function tokenName(token: unknown): string {
+  return typeof token === 'function' ? token.name : String(token);
+}
+
+export function accessDenied(plugin: string, token: string, declared: boolean): string {
+  return declared
+    ? `plugin "${plugin}" asked for "${token}", which the host does not expose. Add it to the module option expose if the plugin may use it.`
+    : `plugin "${plugin}" asked for "${token}" but does not declare it in @Plugin({ inject }). Declare it (and the host must expose it).`;
+}
+
+/** The node_modules folders above a package (where its imports resolve from). */
+function nodeModulesAbove(dir: string): string[] {
+  const found: string[] = [];
+  const { root } = parse(dir);
+  for (let current = dir; ; current = dirname(current)) {
+    found.push(join(current, 'node_modules'));
+    if (current === root) return found;
+  }
+}

@@ -1,0 +1,2 @@
+export { checkTrust, type TrustPolicy, type TrustVerdict } from './trust-policy.js';
+export { packageIntegrity } from './package-integrity.js';
