@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { PluginAdminModule, PluginModule } from 'nestjs-plugin-host';
@@ -26,6 +27,9 @@ import { PluginsController } from './plugins/plugins.controller.js';
         config: { pyod: { contamination: 0.1 } },
         disabled: splitList(config.get<string>('DISABLED_PLUGINS')),
         hooks: ['detection.started', 'detection.completed'],
+        // The CSV reader touches files named by requests: it runs in a child process that may read and
+        // write its data folder and nothing else of the machine.
+        isolation: { csv: { tier: 'process', allowRead: [dataFolder(config)], allowWrite: [dataFolder(config)] } },
         timeouts: { initialize: 10_000, cleanup: 5_000, healthCheck: 2_000 },
       }),
     }),
@@ -37,6 +41,10 @@ import { PluginsController } from './plugins/plugins.controller.js';
   controllers: [PluginsController, HealthController],
 })
 export class AppModule {}
+
+function dataFolder(config: ConfigService): string {
+  return resolve(config.get<string>('PLUGIN_CSV_FOLDER') ?? 'data');
+}
 
 function splitList(value: string | undefined): string[] {
   return (value ?? '')

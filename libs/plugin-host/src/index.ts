@@ -38,4 +38,6 @@ export { OnHook, PluginHooks, type HookContext, type HookResult, type OnHookOpti
 export { PluginState, type PluginEvent, type PluginEventName, type PluginSource, type PluginTimings } from './registry/index.js';
 export { PluginError, PluginErrorCode } from './errors/index.js';
 export { assertMatrix, matrixProblems, resolveInside, type MatrixRules } from './toolkit/index.js';
+// Resolves and validates a plugin's config as the host does (the isolated plugins' runtime uses it).
+export { resolvePluginConfig, type ConfigSources, type ResolvedConfig } from './config/index.js';
 export { LIBRARY_VERSION } from './version.js';

@@ -34,6 +34,11 @@ export interface PluginModuleOptions {
   trust?: TrustPolicy;
   /** Host providers plugins may get with `ctx.get(token)` (and only those they declare in `@Plugin({ inject })`). */
   expose?: InjectionToken[];
+  /**
+   * Catch uncaught exceptions and unhandled rejections raised from an in-process plugin package's code (a timer, a
+   * dropped promise): that plugin fails and the host keeps running. Default `true`.
+   */
+  guardProcess?: boolean;
 }
 
 /** Where to look for plugin packages (npm packages whose package.json has a `nestPlugin` manifest). */

@@ -12,7 +12,13 @@ const noHostServices = (): never => {
 async function initializedPlugin(config: Partial<PyodConfig> = {}): Promise<PyodPlugin> {
   const plugin = new PyodPlugin();
   const full = Object.assign(new PyodConfig(), config);
-  plugin.initialize(full, { name: 'pyod', logger: new Logger('test', { timestamp: false }), signal: new AbortController().signal, config: full, get: noHostServices });
+  plugin.initialize(full, {
+    name: 'pyod',
+    logger: new Logger('test', { timestamp: false }),
+    signal: new AbortController().signal,
+    config: full,
+    get: noHostServices,
+  });
   return plugin;
 }
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
@@ -7,6 +7,9 @@ import { PluginError, PluginErrorCode, describeError } from '../errors/index.js'
 import { configEnvPrefix, configFileEnvName, toUpperSnake } from './env-names.js';
 
 type PlainObject = Record<string, unknown>;
+
+/** The largest config file read (`PLUGIN_<NAME>_CONFIG`). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 export interface ConfigSources {
   /** The plugin's name. */
@@ -112,8 +115,13 @@ function readConfigFile(plugin: string, env: ConfigSources['env']): { values: Pl
     });
   let text: string;
   try {
+    // A config file is a few keys; a huge one is a mistake (or an attack) and is not read into memory.
+    const { size } = statSync(file);
+    if (size > MAX_CONFIG_FILE_BYTES)
+      throw fail(`is ${(size / 1024 / 1024).toFixed(1)} MB; config files are limited to ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MB`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof PluginError) throw error;
     throw fail(`cannot be read (${describeError(error)})`);
   }
   let values: unknown;

@@ -9,3 +9,4 @@ export {
   type IsolationSettings,
   type IsolationTier,
 } from './isolation-settings.js';
+export { PluginFaultGuard } from './fault-guard.js';

@@ -6,6 +6,7 @@ import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../cont
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { hookImplementations } from '../hooks/on-hook.decorator.js';
 import { requestedPluginNames } from '../injection/index.js';
+import { PluginFaultGuard } from '../isolation/fault-guard.js';
 import { accessDenied, tokenName } from '../isolation/isolation-supervisor.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
@@ -25,6 +26,7 @@ import { roundMs, startupPhases } from './startup-timing.js';
 export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('PluginHost');
   private stopping?: Promise<void>;
+  private readonly guard: PluginFaultGuard;
   // Lazy plugins being loaded: concurrent first uses share one load.
   private readonly loading = new Map<string, Promise<void>>();
   /** Wall time of the whole plugin startup (loading to the last initialize), once it is done. */
@@ -37,6 +39,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
   ) {
     registry.setLazyLoader((name) => this.load(name));
     registry.supervisor?.setStarter((record) => this.startOne(record));
+    this.guard = new PluginFaultGuard(registry, (record) => this.cleanupInstance(record, record.instance!));
   }
 
   async onModuleInit(): Promise<void> {
@@ -49,6 +52,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Initializes every loaded plugin in dependency order. Throws only when a `required` plugin failed. */
   async start(): Promise<void> {
+    if (this.options.guardProcess) this.guard.install();
     for (const record of this.registry.all()) this.attachProviderInstance(record);
 
     const running = new Map<string, Promise<void>>();
@@ -131,7 +135,10 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Cleans up every enabled plugin, dependents first. Runs once, however often shutdown is signalled. */
   stop(): Promise<void> {
-    this.stopping ??= this.cleanupAll().finally(() => this.registry.supervisor?.stopAll());
+    this.stopping ??= this.cleanupAll().finally(() => {
+      this.registry.supervisor?.stopAll();
+      this.guard.uninstall();
+    });
     return this.stopping;
   }
 

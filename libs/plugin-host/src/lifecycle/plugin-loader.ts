@@ -118,12 +118,13 @@ export async function loadPluginCode(registry: PluginRegistry, record: PluginRec
     registry.attachInstance(record, isolate.instance);
     registry.supervisor!.activate(record, isolate)?.stop();
     if (record.state === PluginState.DISCOVERED) registry.transition(record, PluginState.LOADED);
+    return true;
   } catch (error) {
     registry.transition(record, PluginState.FAILED, error as PluginError);
+    return false;
   } finally {
     record.timings.load = roundMs(performance.now() - started);
   }
-  return record.state !== PluginState.FAILED;
 }
 
 /** Only a package can be isolated: its entry file is what the isolate loads. */
@@ -149,12 +150,13 @@ export async function importPlugin(registry: PluginRegistry, record: PluginRecor
     registry.attachClass(record, pluginClass, metadata);
     const problem = (manifest.compatibility === undefined ? compatibilityProblem(record, options) : undefined) ?? requirementsProblem(record, root);
     if (problem) registry.transition(record, PluginState.FAILED, problem);
+    return problem === undefined;
   } catch (error) {
     registry.transition(record, PluginState.FAILED, error as PluginError);
+    return false;
   } finally {
     record.timings.load = roundMs(performance.now() - started);
   }
-  return record.state !== PluginState.FAILED;
 }
 
 /** Builds the plugin's instance (under the initialize timeout); `loaded`, or `disabled` if it was. */

@@ -24,6 +24,7 @@ export interface ResolvedPluginOptions {
   crashBudget: CrashBudget;
   trust?: TrustPolicy;
   expose: InjectionToken[];
+  guardProcess: boolean;
 }
 
 /** @throws PluginError `PLUGIN_OPTIONS_INVALID` naming every bad option */
@@ -65,6 +66,7 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     crashBudget: { ...DEFAULT_CRASH_BUDGET, ...given.crashBudget },
     trust: given.trust,
     expose: given.expose ?? [],
+    guardProcess: given.guardProcess ?? true,
   };
   for (const [pattern, rule] of Object.entries(given.isolation ?? {})) {
     const tier = typeof rule === 'string' ? rule : rule?.tier;
