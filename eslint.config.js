@@ -15,6 +15,7 @@ export default tseslint.config(
         performance: 'readonly',
         AbortController: 'readonly',
         Reflect: 'readonly',
+        fetch: 'readonly',
       },
     },
     rules: {
