@@ -1,5 +1,5 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
-import { PluginErrorFilter } from './plugins/plugin-error.filter.js';
+import { PluginErrorFilter } from 'nestjs-plugin-host';
 
 /** What main.ts and the e2e tests both apply, so tests run the app as it is served. */
 export function configureApp(app: INestApplication): INestApplication {

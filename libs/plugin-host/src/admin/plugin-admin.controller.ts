@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Get, HttpCode, Param, Patch, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, NotFoundException, Get, HttpCode, Param, Patch, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { PluginManager, type PluginInfo, type PluginOperationResult } from '../manager/index.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
-import { PluginAdminErrorFilter } from './plugin-admin-error.filter.js';
+import { PluginErrorFilter } from '../errors/index.js';
 
 interface AdminRequest {
   method: string;
@@ -16,7 +16,7 @@ interface AdminRequest {
  * `PluginAdminModule.forRoot`, so the prefix is the host's choice.
  */
 @UseGuards(AdminAuthGuard)
-@UseFilters(PluginAdminErrorFilter)
+@UseFilters(PluginErrorFilter)
 export class PluginAdminController {
   constructor(private readonly plugins: PluginManager) {}
 
@@ -30,25 +30,19 @@ export class PluginAdminController {
     return this.plugins.info(name);
   }
 
-  @Post(':name/enable')
+  @Post(':name/:operation')
   @HttpCode(200)
-  enable(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
+  operate(
+    @Param('name') name: string,
+    @Param('operation') operation: string,
+    @Body() body: unknown,
+    @Req() request: AdminRequest,
+  ): Promise<PluginOperationResult> {
+    if (operation !== 'enable' && operation !== 'disable' && operation !== 'reload') {
+      throw new NotFoundException(`no route POST ${request.originalUrl ?? request.url}: the operations are enable, disable and reload`);
+    }
     noBody(body);
-    return this.plugins.enable(name, context(request));
-  }
-
-  @Post(':name/disable')
-  @HttpCode(200)
-  disable(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
-    noBody(body);
-    return this.plugins.disable(name, context(request));
-  }
-
-  @Post(':name/reload')
-  @HttpCode(200)
-  reload(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
-    noBody(body);
-    return this.plugins.reload(name, context(request));
+    return this.plugins[operation](name, context(request));
   }
 
   @Patch(':name/config')
