@@ -161,10 +161,13 @@ function readEnv(
     claimed.add(variable);
     found.set(key, { value: coerceEnvValue(raw, typeHint(schema, key, current[key])), label: `env ${variable}` });
   }
-  // A PLUGIN_<NAME>_* var that sets nothing is most likely a typo: say so.
-  const longerPrefixes = (input.otherPlugins ?? []).map(configEnvPrefix).filter((p) => p.length > prefix.length && p.startsWith(prefix));
+  // A PLUGIN_<NAME>_* var that sets nothing is most likely a typo: say so. (Other plugins' prefixes are
+  // computed only when there is such a var: with many plugins that is the rare case.)
+  let longerPrefixes: string[] | undefined;
   for (const variable of Object.keys(input.env)) {
-    if (!variable.startsWith(prefix) || claimed.has(variable) || longerPrefixes.some((p) => variable.startsWith(p))) continue;
+    if (!variable.startsWith(prefix) || claimed.has(variable)) continue;
+    longerPrefixes ??= (input.otherPlugins ?? []).map(configEnvPrefix).filter((p) => p.length > prefix.length && p.startsWith(prefix));
+    if (longerPrefixes.some((p) => variable.startsWith(p))) continue;
     warnings.push(
       `env ${variable} sets no config key of plugin "${plugin}" (keys: ${keys.map((k) => prefix + toUpperSnake(k)).join(', ') || 'none'}); it is ignored.`,
     );

@@ -20,8 +20,8 @@ export interface LoadInput {
   root: string;
   /** Runs the isolated plugins (absent: every plugin runs in-process). */
   supervisor?: IsolationSupervisor;
-  /** Builds a plugin class with its constructor dependencies (Nest's `ModuleRef.create`). */
-  instantiate: (pluginClass: Type<object>) => Promise<object>;
+  /** Builds a plugin class with its constructor dependencies (Nest's `ModuleRef.create` when it has any). */
+  instantiate: (pluginClass: Type<object>) => object | Promise<object>;
 }
 
 /**

@@ -32,7 +32,10 @@ export async function runPhase<T>(
   const elapsed = (): number => roundMs(performance.now() - started);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const running = Promise.resolve(work(controller.signal));
+    const result = work(controller.signal);
+    // A phase that returns at once needs no timer (most initialize and healthCheck methods are synchronous).
+    if (!isThenable(result)) return { ok: true, value: result, timedOut: false, ms: elapsed() };
+    const running = Promise.resolve(result);
     running.catch(() => undefined);
     const value = Number.isFinite(timeoutMs)
       ? await Promise.race([
@@ -57,4 +60,8 @@ export async function runPhase<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }

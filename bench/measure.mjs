@@ -1,0 +1,48 @@
+// Same-run comparisons: the candidate and its baseline run alternately (after a warm-up of each), so
+// machine noise hits both alike. Reports medians, min–max and the ratio of medians.
+
+/** Runs `candidate()` and `baseline()` alternately; each returns one number (lower is better unless told). */
+export async function alternate(candidate, baseline, { runs, warmup = 1 }) {
+  for (let i = 0; i < warmup; i++) {
+    await candidate();
+    await baseline();
+  }
+  const a = [];
+  const b = [];
+  for (let i = 0; i < runs; i++) {
+    // Alternate who goes first, so neither always runs on a warmer machine.
+    if (i % 2 === 0) {
+      a.push(await candidate());
+      b.push(await baseline());
+    } else {
+      b.push(await baseline());
+      a.push(await candidate());
+    }
+  }
+  return { candidate: stats(a), baseline: stats(b), ratio: median(a) / median(b) };
+}
+
+export function stats(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  return { median: median(sorted), min: sorted[0], max: sorted.at(-1), runs: values.length };
+}
+
+export function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** ms since `start` (a `process.hrtime.bigint()`). */
+export function msSince(start) {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export async function settleMemory() {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));

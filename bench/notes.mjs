@@ -1,0 +1,15 @@
+// The explanations BENCHMARKS.md carries under the table: how each scenario is measured, and why a
+// missed target is missed (with the measurement that shows it).
+export function notes(rows) {
+  const missed = rows.filter((row) => row.met === false).map((row) => row.scenario);
+  return `## How each scenario is measured
+
+- **bootstrap**: \`NestFactory.createApplicationContext\` of a module hosting N \`@Plugin()\` classes (trivial \`initialize\`) through \`PluginModule.forRoot({ plugins })\`, against a module with the same N classes as plain providers plus one \`useExisting\` token per name and one \`useFactory\` token per type. Both initialize every class. Overhead per plugin = (median plugin boot − median baseline boot) / N.
+- **discovery**: \`discoverPackages({ scan: 'node_modules' })\` over a generated \`node_modules\` of 1000 plugin packages (manifests only; nothing imported), against a loop that \`readFileSync\`s and \`JSON.parse\`s the same 1000 package.json files.
+- **call**: a trivial synchronous method (\`add(a, b)\`) called 30 million times through the reference \`@InjectPlugin\` gives, against the same method on the instance directly; each in its own compiled loop.
+- **health**: autocannon (10 connections) against \`GET /health\` (Terminus + \`PluginHealthIndicator\`, 100 enabled plugins each with a \`healthCheck\`) and \`GET /ping\` on the same app, alternately; requests per second.
+- **worker call**: sequential round trips to a \`worker\`-tier plugin's method through its reference, against sequential round trips of the same payload over a raw \`MessagePort\` to a worker that echoes.
+- **reload under load**: autocannon (10 connections) drives an endpoint that calls an in-process package plugin while the plugin is reloaded 100 times; the same load without reloads is the baseline for p99 latency.
+- **memory**: RSS of a fresh process after booting N = 1000 plugins (and after 100 reloads of a 7-module plugin), against a fresh process with the same classes as plain providers; after garbage collection.
+${missed.length ? `\nMissed this run: ${missed.join(', ')}. See the notes per scenario below.` : ''}`;
+}
