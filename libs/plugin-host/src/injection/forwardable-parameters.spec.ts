@@ -18,7 +18,6 @@ class Sample {
     return values.length;
   }
   usesArguments(): number {
-    // eslint-disable-next-line prefer-rest-params
     return arguments.length;
   }
   strings(a = '(,)', b = `[${')'}]`): string {
