@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, readdirSync, type Dirent } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
+import { delimiter, join, resolve, sep } from 'node:path';
 import type { PluginDiscoveryOptions } from '../plugin-module-options.interface.js';
 import { createNameFilter, wildcardMatcher } from './name-filter.js';
 import type { PluginCandidate } from './plugin-candidate.js';
@@ -33,7 +33,7 @@ export function discoverPackages(options: PluginDiscoveryOptions, env: Record<st
   if (scan === 'dependencies') {
     for (const dir of dependencyFolders(root, warnings)) folders.push({ dir, kind: 'package', root });
   } else if (scan === 'node_modules') {
-    for (const dir of nodeModulesFolders(join(root, 'node_modules'))) folders.push({ dir, kind: 'package', root });
+    for (const { dir, realDir } of nodeModulesFolders(join(root, 'node_modules'))) folders.push({ dir, realDir, kind: 'package', root });
   }
   for (const path of pluginPaths(options, root, env)) {
     const subfolders = sortedEntries(path.dir);
@@ -41,8 +41,10 @@ export function discoverPackages(options: PluginDiscoveryOptions, env: Record<st
       warnings.push(`plugin folder ${path.dir} (from ${path.from}) does not exist or cannot be read; no plugins were loaded from it.`);
       continue;
     }
+    const realPath = realpathSync.native(path.dir);
     for (const entry of subfolders) {
-      if (entry.isDirectory() || entry.isSymbolicLink()) folders.push({ dir: join(path.dir, entry.name), kind: 'path', root });
+      if (entry.isDirectory()) folders.push({ dir: join(path.dir, entry.name), realDir: join(realPath, entry.name), kind: 'path', root });
+      else if (entry.isSymbolicLink()) folders.push({ dir: join(path.dir, entry.name), kind: 'path', root });
     }
   }
 
@@ -90,27 +92,42 @@ function packageFolder(name: string, from: string): string | undefined {
   }
 }
 
+interface Folder {
+  dir: string;
+  /** Known without a system call for plain folders below a folder whose real path is known. */
+  realDir?: string;
+}
+
 /**
  * Every package folder in a node_modules tree, scoped (`@scope/name`) and nested
  * (`a/node_modules/b`) ones included, in sorted order. Linked packages are read
  * but not descended into, so a link cycle cannot loop.
  */
-function nodeModulesFolders(nodeModules: string, out: string[] = []): string[] {
-  for (const entry of sortedEntries(nodeModules) ?? []) {
+function nodeModulesFolders(nodeModules: string, out: Folder[] = [], realNodeModules?: string): Folder[] {
+  const entries = sortedEntries(nodeModules);
+  if (!entries) return out;
+  const real = realNodeModules ?? realpathSync.native(nodeModules);
+  for (const entry of entries) {
     if (entry.name.startsWith('.')) continue; // .bin, .package-lock.json, caches
-    const dir = join(nodeModules, entry.name);
+    // Names from readdir have no separators: plain concatenation is a join (and much cheaper with a thousand packages).
     if (entry.name.startsWith('@')) {
-      for (const scoped of sortedEntries(dir) ?? []) visitPackage(join(dir, scoped.name), scoped, out);
-    } else visitPackage(dir, entry, out);
+      if (!entry.isDirectory()) continue;
+      const scope = nodeModules + sep + entry.name;
+      for (const scoped of sortedEntries(scope) ?? []) {
+        visitPackage(scope + sep + scoped.name, real + sep + entry.name + sep + scoped.name, scoped, out);
+      }
+    } else visitPackage(nodeModules + sep + entry.name, real + sep + entry.name, entry, out);
   }
   return out;
 }
 
-function visitPackage(dir: string, entry: Dirent, out: string[]): void {
-  if (entry.isSymbolicLink()) out.push(dir);
+function visitPackage(dir: string, realDir: string, entry: Dirent, out: Folder[]): void {
+  if (entry.isSymbolicLink()) out.push({ dir });
   else if (entry.isDirectory()) {
-    out.push(dir);
-    nodeModulesFolders(join(dir, 'node_modules'), out);
+    out.push({ dir, realDir });
+    const nested = dir + sep + 'node_modules';
+    // existsSync: no exception for the usual case of no nested node_modules.
+    if (existsSync(nested)) nodeModulesFolders(nested, out, realDir + sep + 'node_modules');
   }
 }
 

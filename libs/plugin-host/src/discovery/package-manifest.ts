@@ -1,9 +1,12 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
-import type { PluginSource } from '../registry/index.js';
+import type { PluginPackage, PluginSource } from '../registry/index.js';
 import type { PluginCandidate } from './plugin-candidate.js';
+
+// "./" then plain path segments: no "..", ".", empty segment or backslash.
+const SIMPLE_ENTRY = /^\.\/(?:[^/\\.][^/\\]*\/)*[^/\\.][^/\\]*$/;
 
 /** The `nestPlugin` key of a package.json: one plugin, or an array for a package with several. */
 export const MANIFEST_KEY = 'nestPlugin';
@@ -30,6 +33,8 @@ const MANIFEST_FIELDS = new Set([
 export interface PackageRead {
   /** The package folder as found (may be a symlink, e.g. an npm workspace link). */
   dir: string;
+  /** Its real path, when the walk already knows it (saves a system call per package). */
+  realDir?: string;
   kind: 'package' | 'path';
   /** The host's root: paths in messages are shown relative to it. */
   root: string;
@@ -41,15 +46,15 @@ export interface PackageRead {
  * package. A manifest problem becomes a candidate carrying the error, so the
  * plugin is listed as `failed` with the file and the field.
  */
-export function readPackagePlugins({ dir, kind, root }: PackageRead): PluginCandidate[] | undefined {
-  const file = join(dir, 'package.json');
+export function readPackagePlugins({ dir, realDir, kind, root }: PackageRead): PluginCandidate[] | undefined {
+  const file = dir + sep + 'package.json';
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }
-  const shownFile = relative(root, file) || file;
+  const shownFile = file.startsWith(root + sep) ? file.slice(root.length + 1) : relative(root, file) || file;
   let pkg: Record<string, unknown>;
   try {
     pkg = JSON.parse(text) as Record<string, unknown>;
@@ -72,12 +77,14 @@ export function readPackagePlugins({ dir, kind, root }: PackageRead): PluginCand
   const declared = pkg[MANIFEST_KEY];
   const entries = Array.isArray(declared) ? declared : [declared];
   if (entries.length === 0) return [invalid(packageName, source, [`${MANIFEST_KEY} is an empty array`], file)];
+  const packageDir = realDir ?? realpathSync.native(dir);
   return entries.map((raw, index) =>
-    readEntry(raw, entries.length > 1 ? `${packageName}#${index}` : packageName, { dir, file, source, packageName, packageVersion }),
+    readEntry(raw, entries.length > 1 ? `${packageName}#${index}` : packageName, { dir: packageDir, file, source, packageName, packageVersion }),
   );
 }
 
 interface EntryContext {
+  /** The package folder's real path. */
   dir: string;
   file: string;
   source: PluginSource;
@@ -121,11 +128,12 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
   problems.push(...((checked?.details?.problems as string[] | undefined) ?? []));
 
   const entry = manifest.entry === undefined || manifest.entry === '' ? undefined : resolveEntry(dir, manifest.entry);
-  if (typeof entry === 'string') problems.push(entry);
+  if (entry !== undefined && typeof entry !== 'string') problems.push(entry.problem);
   if (problems.length > 0) return invalid(metadata.name, source, problems, file);
 
   const unknown = Object.keys(manifest).filter((key) => !MANIFEST_FIELDS.has(key));
-  const { entryPath, packageDir } = entry as { entryPath: string; packageDir: string };
+  const entryPath = entry as string;
+  const packageDir = dir;
   return {
     metadata,
     source,
@@ -146,19 +154,42 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
 }
 
 /**
- * The entry file, which must stay inside the package folder: not absolute, no
- * `..` out of it, no symlink leading out of it, and present. A string is the problem.
+ * The entry's path inside the package folder, checked by its text only: not
+ * absolute, no `..` out of the folder. (That it exists and no symlink leads out
+ * of the folder is checked by `verifyEntry` just before it is imported.)
  */
-function resolveEntry(dir: string, entry: unknown): { entryPath: string; packageDir: string } | string {
-  if (typeof entry !== 'string') return `entry ${JSON.stringify(entry)} must be a path inside the package, such as "./dist/index.js"`;
-  if (isAbsolute(entry)) return `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"`;
-  const packageDir = realpathSync(dir);
-  const full = resolve(packageDir, entry);
-  if (escapes(packageDir, full)) return `entry "${entry}" points outside the package folder; it must stay inside it`;
-  if (!existsSync(full)) return `entry "${entry}" does not exist in ${packageDir} (is the package built?)`;
-  const real = realpathSync(full);
-  if (escapes(packageDir, real)) return `entry "${entry}" goes through a symlink to ${real}, outside the package folder; it must stay inside it`;
-  return { entryPath: real, packageDir };
+function resolveEntry(dir: string, entry: unknown): string | { problem: string } {
+  if (typeof entry !== 'string') return { problem: `entry ${JSON.stringify(entry)} must be a path inside the package, such as "./dist/index.js"` };
+  if (isAbsolute(entry)) return { problem: `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"` };
+  // The usual "./dist/index.js" needs no normalization.
+  if (SIMPLE_ENTRY.test(entry)) return dir + sep + entry.slice(2).split('/').join(sep);
+  const full = resolve(dir, entry);
+  if (escapes(dir, full)) return { problem: `entry "${entry}" points outside the package folder; it must stay inside it` };
+  return full;
+}
+
+/**
+ * Checks, before anything is imported, that a package plugin's entry exists and
+ * does not lead out of its package through a symlink; gives the package its real
+ * entry path. Returns the `PLUGIN_MANIFEST_INVALID` error otherwise.
+ */
+export function verifyEntry(name: string, pkg: PluginPackage, source: PluginSource): PluginError | undefined {
+  let real: string;
+  try {
+    real = realpathSync.native(pkg.entryPath); // one system call (the JS version walks every path component)
+  } catch {
+    return invalid(name, source, [`entry "${relative(pkg.dir, pkg.entryPath)}" does not exist in ${pkg.dir} (is the package built?)`], source.file!).error;
+  }
+  if (escapes(pkg.dir, real)) {
+    return invalid(
+      name,
+      source,
+      [`entry "${relative(pkg.dir, pkg.entryPath)}" goes through a symlink to ${real}, outside the package folder; it must stay inside it`],
+      source.file!,
+    ).error;
+  }
+  pkg.entryPath = real;
+  return undefined;
 }
 
 function escapes(root: string, path: string): boolean {
@@ -166,8 +197,10 @@ function escapes(root: string, path: string): boolean {
   return rel === '' || rel.startsWith('..') || isAbsolute(rel);
 }
 
-function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
+  return picked;
 }
 
 function invalid(name: string, source: PluginSource, problems: string[], file: string): PluginCandidate {

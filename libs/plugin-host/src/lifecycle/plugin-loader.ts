@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import semver from 'semver';
-import { importPackagePlugin, type PluginCandidate } from '../discovery/index.js';
+import { importPackagePlugin, verifyEntry, type PluginCandidate } from '../discovery/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { checkCompatibility, validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
@@ -77,7 +77,11 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
       continue;
     }
     record.isolation = registry.supervisor?.tierOf(record, trust !== undefined) ?? 'in-process';
-    const problem = compatibilityProblem(record, options) ?? requirementsProblem(record, root) ?? isolationProblem(record);
+    const problem =
+      (record.package ? verifyEntry(record.name, record.package, record.source) : undefined) ??
+      compatibilityProblem(record, options) ??
+      requirementsProblem(record, root) ??
+      isolationProblem(record);
     if (problem) fail(record, problem);
     else if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { mergeConfigPatch } from '../config/index.js';
-import { importPackagePlugin, readPackagePlugins } from '../discovery/index.js';
+import { importPackagePlugin, readPackagePlugins, verifyEntry } from '../discovery/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import type { InFlightCalls } from '../injection/index.js';
 import { checkCompatibility, type PluginMetadata } from '../manifest/index.js';
@@ -278,6 +278,8 @@ export class RuntimeOperations {
       );
     }
     if (candidate.error) throw candidate.error;
+    const entryProblem = verifyEntry(record.name, candidate.package!, candidate.source);
+    if (entryProblem) throw entryProblem;
     const verdict = checkCompatibility(candidate.metadata!, this.options.hostVersion, this.options.acceptIncompatible.has(record.name));
     if (!verdict.compatible) throw verdict.error;
     const requirements = verifyNpmRequirements(record.name, candidate.metadata!, pkg.dir, this.registry.root).error;

@@ -32,10 +32,10 @@ export function validatePluginMetadata(
   if (typeof type !== 'string' || type.trim() === '') {
     problems.push(`type ${JSON.stringify(type)} must be a non-empty string such as "algorithm"`);
   }
-  if (typeof version !== 'string' || semver.valid(version) === null) {
+  if (typeof version !== 'string' || !isVersion(version)) {
     problems.push(`version ${JSON.stringify(version)} must be a semver version such as "1.2.0"`);
   }
-  if (compatibility !== undefined && (typeof compatibility !== 'string' || semver.validRange(compatibility) === null)) {
+  if (compatibility !== undefined && (typeof compatibility !== 'string' || !isRange(compatibility))) {
     problems.push(`compatibility ${JSON.stringify(compatibility)} must be a semver range such as "^0.1.0"`);
   }
   if (dependencies !== undefined) {
@@ -43,7 +43,7 @@ export function validatePluginMetadata(
       problems.push('dependencies must be an object of plugin name to semver range, e.g. { "csv": "^1.0.0" }');
     } else {
       for (const [dependency, range] of Object.entries(dependencies)) {
-        if (typeof range !== 'string' || semver.validRange(range) === null) {
+        if (typeof range !== 'string' || !isRange(range)) {
           problems.push(`dependencies.${dependency} ${JSON.stringify(range)} must be a semver range such as "^1.0.0"`);
         }
       }
@@ -80,6 +80,22 @@ function requirementProblems(field: string, list: unknown): string[] {
     const parsed = parseRequirement(spec);
     return typeof parsed === 'string' ? [`${field}[${i}] ${parsed}`] : [];
   });
+}
+
+// Thousands of manifests repeat a handful of versions and ranges ("^0.1.0"): parse each once.
+const versions = new Map<string, boolean>();
+const ranges = new Map<string, boolean>();
+
+function isVersion(value: string): boolean {
+  let valid = versions.get(value);
+  if (valid === undefined) versions.set(value, (valid = semver.valid(value) !== null));
+  return valid;
+}
+
+function isRange(value: string): boolean {
+  let valid = ranges.get(value);
+  if (valid === undefined) ranges.set(value, (valid = semver.validRange(value) !== null));
+  return valid;
 }
 
 /** A timeout is a positive number of ms; `Infinity` means no timeout. */
