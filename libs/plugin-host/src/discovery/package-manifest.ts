@@ -1,5 +1,5 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import type { PluginPackage, PluginSource } from '../registry/index.js';
