@@ -39,6 +39,16 @@ export interface PluginModuleOptions {
    * dropped promise): that plugin fails and the host keeps running. Default `true`.
    */
   guardProcess?: boolean;
+  /**
+   * How long a health result is reused, ms. Requests during a running check share it either way. Default 1000;
+   * 0 checks on every request (tests that need a fresh result each time).
+   */
+  healthCacheMs?: number;
+  /**
+   * What `/health` lists: `all` plugins (default), or only the `problems` (plugins that are down or failed). With many
+   * plugins, `problems` keeps the response small: its size, not the checks, is what a health endpoint pays for then.
+   */
+  healthDetails?: 'all' | 'problems';
 }
 
 /** Where to look for plugin packages (npm packages whose package.json has a `nestPlugin` manifest). */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { PluginHealth, PluginLifecycle } from '../contracts/index.js';
 import { describeError } from '../errors/index.js';
@@ -29,6 +30,10 @@ export interface PluginHealthEntry {
  */
 @Injectable()
 export class PluginHealthIndicator {
+  private running?: Promise<{ up: boolean; details: Record<string, PluginHealthEntry> }>;
+  private last?: { up: boolean; details: Record<string, PluginHealthEntry>; at: number; version: number };
+  private readonly loggers = new Map<string, Logger>();
+
   constructor(
     private readonly registry: PluginRegistry,
     private readonly health: HealthIndicatorService,
@@ -42,6 +47,29 @@ export class PluginHealthIndicator {
    * check() { return this.health.check([() => this.plugins.check()]); }
    */
   async check<const Key extends string = 'plugins'>(key: Key = 'plugins' as Key): Promise<HealthIndicatorResult<Key>> {
+    // Requests arriving while a check runs share it, and a result younger than healthCacheMs is reused while
+    // no plugin changed state: under load every plugin is checked once per window, not once per request.
+    const now = performance.now();
+    if (!this.last || now - this.last.at > this.options.healthCacheMs || this.last.version !== this.registry.version) {
+      const version = this.registry.version;
+      this.running ??= this.checkAll().then(
+        (result) => {
+          this.last = { ...result, at: performance.now(), version };
+          this.running = undefined;
+          return result;
+        },
+        (error: unknown) => {
+          this.running = undefined;
+          throw error;
+        },
+      );
+    }
+    const { up, details } = this.running ? await this.running : this.last!;
+    const session = this.health.check(key);
+    return up ? session.up({ ...details }) : session.down({ ...details });
+  }
+
+  private async checkAll(): Promise<{ up: boolean; details: Record<string, PluginHealthEntry> }> {
     const shown = this.registry
       .all()
       .filter(
@@ -50,12 +78,18 @@ export class PluginHealthIndicator {
     const entries = await Promise.all(shown.map((record) => this.checkOne(record)));
     const details: Record<string, PluginHealthEntry> = {};
     let up = true;
+    const all = this.options.healthDetails === 'all';
     shown.forEach((record, i) => {
-      details[record.name] = entries[i];
+      if (all || entries[i].status === 'down') details[record.name] = entries[i];
       if (entries[i].status === 'down' && (record.state === PluginState.ENABLED || record.required)) up = false;
     });
-    const session = this.health.check(key);
-    return up ? session.up(details) : session.down(details);
+    return { up, details };
+  }
+
+  private loggerOf(name: string): Logger {
+    let logger = this.loggers.get(name);
+    if (!logger) this.loggers.set(name, (logger = new Logger(`Plugin:${name}`)));
+    return logger;
   }
 
   private async checkOne(record: PluginRecord): Promise<PluginHealthEntry> {
@@ -67,7 +101,13 @@ export class PluginHealthIndicator {
     const plugin = record.instance as PluginLifecycle<object>;
     if (typeof plugin.healthCheck !== 'function') return { status: 'up', ...base };
     const outcome = await runPhase(record.name, 'healthCheck', timeoutsFor(record.metadata, this.options).healthCheck, (signal) =>
-      plugin.healthCheck!({ name: record.name, logger: new Logger(`Plugin:${record.name}`), signal }),
+      plugin.healthCheck!({
+        name: record.name,
+        logger: this.loggerOf(record.name),
+        get signal() {
+          return signal.signal;
+        },
+      }),
     );
     if (!outcome.ok) {
       return { status: 'down', ...base, responseMs: outcome.ms, message: describeError(outcome.error), ...(outcome.timedOut && { code: 'PLUGIN_TIMEOUT' }) };

@@ -81,8 +81,15 @@ export class PluginHooks {
     const { record, method } = implementation;
     const reference = this.registry.referenceOf(record.name) as Record<string, (payload: unknown, ctx: HookContext) => unknown>;
     const timeout = implementation.timeout ?? timeoutsFor(record.metadata, this.options).hook;
-    const outcome = await runPhase(record.name, 'hook', timeout, (signal) =>
-      reference[method](payload, { plugin: record.name, hook, logger: new Logger(`Plugin:${record.name}`), signal }),
+    const outcome = await runPhase(record.name, 'hook', timeout, (phase) =>
+      reference[method](payload, {
+        plugin: record.name,
+        hook,
+        logger: new Logger(`Plugin:${record.name}`),
+        get signal() {
+          return phase.signal;
+        },
+      }),
     );
     if (outcome.ok) return { plugin: record.name, ok: true, value: outcome.value as T };
     const error =

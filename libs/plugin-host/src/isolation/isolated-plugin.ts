@@ -45,6 +45,8 @@ interface Pending {
 interface Transport {
   send(message: unknown): void;
   kill(): void;
+  /** Keep the host's event loop alive (a call is waiting for an answer), or not (idle). */
+  hold(held: boolean): void;
 }
 
 /** Every isolate alive in this process (tests check none is left after shutdown). */
@@ -78,6 +80,7 @@ export class IsolatedPlugin {
     this.remoteClass = remoteClass(name, ready, this);
     this.instance = new this.remoteClass();
     liveIsolates.add(this);
+    transport.hold(false); // loaded: from now on only a waiting call keeps the host alive
   }
 
   /**
@@ -157,6 +160,7 @@ export class IsolatedPlugin {
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject, what };
       this.pending.set(id, pending);
+      if (this.pending.size === 1) this.transport.hold(true);
       if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
         pending.timer = setTimeout(() => this.crash(`${what} did not answer within ${timeoutMs} ms`), timeoutMs);
       }
@@ -230,6 +234,8 @@ export class IsolatedPlugin {
     const pending = this.pending.get(id);
     this.pending.delete(id);
     if (pending?.timer) clearTimeout(pending.timer);
+    // An idle isolate does not keep the host process alive; one with a call waiting does.
+    if (pending && this.pending.size === 0 && !this.dead) this.transport.hold(false);
     return pending;
   }
 
@@ -256,10 +262,10 @@ function workerTransport(init: unknown, settings: IsolationSettings, onMessage: 
       error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (heap limit ${settings.heapMb} MB)` : `uncaught ${error.name}: ${error.message}`;
   });
   worker.on('exit', (code) => onExit(lastError ?? `its worker exited with code ${code}`));
-  worker.unref();
   return {
     send: (message) => worker.postMessage(message),
     kill: () => void worker.terminate(),
+    hold: (held) => (held ? worker.ref() : worker.unref()),
   };
 }
 
@@ -290,9 +296,19 @@ function processTransport(
   });
   child.on('error', (error) => onExit(`its process failed: ${error.message}`));
   child.send(init as never);
+  const hold = (held: boolean): void => {
+    if (held) {
+      child.ref();
+      child.channel?.ref();
+    } else {
+      child.unref();
+      child.channel?.unref();
+    }
+  };
   return {
     send: (message) => child.send(message as never),
     kill: () => void child.kill('SIGKILL'),
+    hold,
   };
 }
 

@@ -1,7 +1,7 @@
 export { LifecycleRunner } from './lifecycle-runner.js';
 export { loadPlugins, blockingDependency, dependencyProblem, importPlugin, instantiatePlugin, loadPluginCode, type LoadInput } from './plugin-loader.js';
 export { resolveOptions, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
-export { runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';
+export { PhaseSignal, runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';
 export { dependencyOrder, findCycles, type DependencyGraph } from './dependency-graph.js';
 export { roundMs, startupPhases } from './startup-timing.js';
 export { RuntimeOperations, type OperationEffects } from './runtime-operations.js';

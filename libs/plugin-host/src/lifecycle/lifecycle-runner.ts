@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type Inject
 import { ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { resolvePluginConfig, type ResolvedConfig } from '../config/index.js';
-import type { PluginContext, PluginLifecycle, PluginPhaseContext } from '../contracts/index.js';
+import type { PluginContext, PluginLifecycle } from '../contracts/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { hookImplementations } from '../hooks/on-hook.decorator.js';
 import { requestedPluginNames } from '../injection/index.js';
@@ -13,7 +13,7 @@ import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import { blockingDependency, dependencyProblem, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
-import { runPhase } from './run-phase.js';
+import { runPhase, type PhaseSignal } from './run-phase.js';
 import { roundMs, startupPhases } from './startup-timing.js';
 
 /**
@@ -193,7 +193,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     const plugin = instance as PluginLifecycle<object>;
     if (typeof plugin.checkRequirements === 'function') {
       const checked = await runPhase(record.name, 'checkRequirements', timeouts.initialize, (signal) =>
-        plugin.checkRequirements!({ ...this.phaseContext(record, signal), config } satisfies PluginContext<object>),
+        plugin.checkRequirements!(this.phaseContext(record, signal, config)),
       );
       record.timings.requirements = checked.ms;
       const problem = checked.ok ? (typeof checked.value === 'string' && checked.value !== '' ? checked.value : undefined) : describeError(checked.error);
@@ -211,7 +211,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     }
     if (typeof plugin.initialize === 'function') {
       const initialized = await runPhase(record.name, 'initialize', timeouts.initialize, (signal) =>
-        plugin.initialize!(config, { ...this.phaseContext(record, signal), config } satisfies PluginContext<object>),
+        plugin.initialize!(config, this.phaseContext(record, signal, config)),
       );
       record.timings.initialize = initialized.ms;
       if (!initialized.ok) return { error: asPluginError(record, 'initialize', initialized.error) };
@@ -271,8 +271,26 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     this.registry.transition(record, error ? PluginState.FAILED : PluginState.DISABLED, error);
   }
 
-  phaseContext(record: PluginRecord, signal: AbortSignal): PluginPhaseContext & Pick<PluginContext, 'get'> {
-    return { name: record.name, logger: new Logger(`Plugin:${record.name}`), signal, get: <T>(token: InjectionToken) => this.hostService<T>(record, token) };
+  /** What a phase's `ctx` is: the plugin's name, logger, the phase's signal (created if read), host services and the config. */
+  phaseContext(record: PluginRecord, phase: PhaseSignal, config: object = record.config ?? {}): PluginContext<object> {
+    const host = (token: InjectionToken): unknown => this.hostService(record, token);
+    return {
+      name: record.name,
+      logger: this.loggerOf(record.name),
+      get signal() {
+        return phase.signal;
+      },
+      get: host as PluginContext<object>['get'],
+      config,
+    };
+  }
+
+  private readonly loggers = new Map<string, Logger>();
+
+  private loggerOf(name: string): Logger {
+    let logger = this.loggers.get(name);
+    if (!logger) this.loggers.set(name, (logger = new Logger(`Plugin:${name}`)));
+    return logger;
   }
 
   /** `ctx.get(token)`: a host provider the plugin declared in `inject` and the host lists in `expose`. */

@@ -25,6 +25,8 @@ export interface ResolvedPluginOptions {
   trust?: TrustPolicy;
   expose: InjectionToken[];
   guardProcess: boolean;
+  healthCacheMs: number;
+  healthDetails: 'all' | 'problems';
 }
 
 /** @throws PluginError `PLUGIN_OPTIONS_INVALID` naming every bad option */
@@ -67,7 +69,15 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     trust: given.trust,
     expose: given.expose ?? [],
     guardProcess: given.guardProcess ?? true,
+    healthCacheMs: given.healthCacheMs ?? 1000,
+    healthDetails: given.healthDetails ?? 'all',
   };
+  if (given.healthDetails !== undefined && given.healthDetails !== 'all' && given.healthDetails !== 'problems') {
+    problems.push('healthDetails must be "all" or "problems"');
+  }
+  if (given.healthCacheMs !== undefined && !(typeof given.healthCacheMs === 'number' && given.healthCacheMs >= 0)) {
+    problems.push('healthCacheMs must be a number of milliseconds ≥ 0 (0: check on every request)');
+  }
   for (const [pattern, rule] of Object.entries(given.isolation ?? {})) {
     const tier = typeof rule === 'string' ? rule : rule?.tier;
     if (!ISOLATION_TIERS.includes(tier)) problems.push(`isolation["${pattern}"] must be one of ${ISOLATION_TIERS.join(', ')} (or { tier, heapMb, ... })`);

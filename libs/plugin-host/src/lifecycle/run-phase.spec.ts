@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runPhase } from './run-phase.js';
+import { PhaseSignal, runPhase } from './run-phase.js';
 
 describe('runPhase', () => {
   it('returns the value and the time taken', async () => {
@@ -19,8 +19,8 @@ describe('runPhase', () => {
 
   it('times out with PLUGIN_TIMEOUT naming plugin and phase, and aborts the signal with that error', async () => {
     let seen: AbortSignal | undefined;
-    const outcome = await runPhase('slowpoke', 'cleanup', 10, (signal) => {
-      seen = signal;
+    const outcome = await runPhase('slowpoke', 'cleanup', 10, (phase) => {
+      seen = phase.signal;
       return new Promise(() => undefined);
     });
     expect(outcome.ok).toBe(false);
@@ -46,5 +46,16 @@ describe('runPhase', () => {
   it('runs without a timer when the timeout is Infinity', async () => {
     const outcome = await runPhase('p', 'initialize', Infinity, () => new Promise((r) => setTimeout(() => r('done'), 5)));
     expect(outcome).toMatchObject({ ok: true, value: 'done' });
+  });
+
+  it('creates the signal only when read, already aborted if read after the timeout', async () => {
+    let phase: PhaseSignal | undefined;
+    const outcome = await runPhase('late', 'initialize', 10, (p) => {
+      phase = p;
+      return new Promise(() => undefined);
+    });
+    expect(outcome.timedOut).toBe(true);
+    expect(phase!.signal.aborted).toBe(true);
+    expect(phase!.signal.reason).toBe(outcome.error);
   });
 });

@@ -14,6 +14,33 @@ export interface PhaseOutcome<T> {
 }
 
 /**
+ * The `AbortSignal` of one phase, created only if the plugin reads it: most
+ * phases (a synchronous healthCheck, say) never do, and creating an
+ * AbortController is the costliest part of a cheap phase.
+ */
+export class PhaseSignal {
+  private controller?: AbortController;
+  private reason?: unknown;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
+
+  abort(reason: unknown): void {
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
  * Runs one phase of one plugin under a timeout, with an `AbortSignal` that is
  * aborted (reason: the `PLUGIN_TIMEOUT` error) when the time is up. Never throws:
  * the outcome says what happened. A phase that settles after its timeout is
@@ -25,14 +52,14 @@ export async function runPhase<T>(
   plugin: string,
   phase: PluginPhase,
   timeoutMs: number,
-  work: (signal: AbortSignal) => T | PromiseLike<T>,
+  work: (phase: PhaseSignal) => T | PromiseLike<T>,
 ): Promise<PhaseOutcome<T>> {
-  const controller = new AbortController();
+  const controller = new PhaseSignal();
   const started = performance.now();
   const elapsed = (): number => roundMs(performance.now() - started);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const result = work(controller.signal);
+    const result = work(controller);
     // A phase that returns at once needs no timer (most initialize and healthCheck methods are synchronous).
     if (!isThenable(result)) return { ok: true, value: result, timedOut: false, ms: elapsed() };
     const running = Promise.resolve(result);
@@ -55,7 +82,7 @@ export async function runPhase<T>(
       : await running;
     return { ok: true, value, timedOut: false, ms: elapsed() };
   } catch (error) {
-    const timedOut = error instanceof PluginError && error.code === PluginErrorCode.TIMEOUT && controller.signal.aborted;
+    const timedOut = error instanceof PluginError && error.code === PluginErrorCode.TIMEOUT && controller.aborted;
     return { ok: false, error, timedOut, ms: elapsed() };
   } finally {
     clearTimeout(timer);

@@ -111,7 +111,7 @@ export class RuntimeOperations {
         record.configUpdates = updates;
       } else if (typeof plugin?.configure === 'function') {
         const outcome = await runPhase(record.name, 'configure', timeoutsFor(record.metadata, this.options).initialize, (signal) =>
-          plugin.configure!(config, { ...this.runner.phaseContext(record, signal), config }),
+          plugin.configure!(config, this.runner.phaseContext(record, signal, config)),
         );
         if (!outcome.ok) throw phaseError(record, 'configure', outcome.error);
         record.configUpdates = updates;

@@ -38,6 +38,9 @@ export class PluginRegistry {
   /** Every state change (`plugin.<state>`) and runtime operation (`plugin.reloaded`, `plugin.config-updated`), as a `PluginEvent`. */
   readonly events = new EventEmitter();
 
+  /** Goes up with every state change (what caches of derived views compare). */
+  version = 0;
+
   /** Runs the isolated (worker, process) plugins; set by the module when the registry is built. */
   supervisor?: IsolationSupervisor;
 
@@ -145,6 +148,7 @@ export class PluginRegistry {
    * reference pointed at before (none when that did not change).
    */
   transition(record: PluginRecord, state: PluginState, error?: PluginError): InFlightCalls {
+    this.version++;
     const previous = record.state;
     record.state = state;
     record.error = error;

@@ -1,0 +1,3 @@
+import { run } from './scenarios/health.mjs';
+await run({ quick: true });
+await run({ quick: true });

@@ -1,0 +1,75 @@
+// GET /health with 100 enabled plugins (one Terminus indicator for all of them) against GET /ping on the
+// same app, under autocannon on loopback. Target: /health throughput ≥ 0.8x /ping.
+import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import autocannon from 'autocannon';
+import { Plugin, PluginHealthIndicator, PluginModule } from 'nestjs-plugin-host';
+import { alternate, fmt } from '../measure.mjs';
+
+function plugins(n) {
+  return Array.from({ length: n }, (_, i) => {
+    const C = new Function(`return class Healthy${i} { healthCheck() { return { status: 'up' }; } }`)();
+    Plugin({ name: `healthy-${i}`, type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })(C);
+    return C;
+  });
+}
+
+class Probes {
+  constructor(health, pluginHealth) {
+    this.health = health;
+    this.pluginHealth = pluginHealth;
+  }
+  ping() {
+    return { status: 'ok' };
+  }
+  check() {
+    return this.health.check([() => this.pluginHealth.check()]);
+  }
+}
+Reflect.defineMetadata('design:paramtypes', [HealthCheckService, PluginHealthIndicator], Probes);
+Controller()(Probes);
+Get('ping')(Probes.prototype, 'ping', Object.getOwnPropertyDescriptor(Probes.prototype, 'ping'));
+Get('health')(Probes.prototype, 'check', Object.getOwnPropertyDescriptor(Probes.prototype, 'check'));
+HealthCheck()(Probes.prototype, 'check', Object.getOwnPropertyDescriptor(Probes.prototype, 'check'));
+
+export async function run({ quick }) {
+  const rows = [];
+  for (const healthDetails of ['all', 'problems']) rows.push(await measure(quick, healthDetails));
+  return rows;
+}
+
+async function measure(quick, healthDetails) {
+  class AppModule {}
+  Module({
+    imports: [TerminusModule.forRoot({ logger: false }), PluginModule.forRoot({ plugins: plugins(100), hostVersion: '0.1.0', env: {}, healthDetails })],
+    controllers: [Probes],
+  })(AppModule);
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
+  const duration = quick ? 0.5 : 3;
+  const load = (path) => async () => {
+    const result = await autocannon({ url: base + path, connections: 10, duration });
+    if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return -result.requests.average; // alternate() compares medians; negated so the ratio below is computed by hand
+  };
+  try {
+    const result = await alternate(load('/health'), load('/ping'), { runs: quick ? 1 : 5, warmup: quick ? 0 : 1 });
+    const health = -result.candidate.median;
+    const ping = -result.baseline.median;
+    const ratio = health / ping;
+    const size = JSON.stringify(await (await fetch(base + '/health')).json()).length;
+    return {
+      scenario: `GET /health with 100 enabled plugins, healthDetails: '${healthDetails}' (${size} bytes)`,
+      candidate: `${fmt(health, 0)} req/s (${fmt(-result.candidate.max, 0)}–${fmt(-result.candidate.min, 0)})`,
+      baseline: `${fmt(ping, 0)} req/s (${fmt(-result.baseline.max, 0)}–${fmt(-result.baseline.min, 0)}) GET /ping`,
+      ratio: `${fmt(ratio)}x throughput`,
+      target: '≥ 0.8x',
+      met: quick ? undefined : ratio >= 0.8,
+    };
+  } finally {
+    await app.close();
+  }
+}
