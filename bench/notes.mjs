@@ -11,5 +11,12 @@ export function notes(rows) {
 - **worker call**: sequential round trips to a \`worker\`-tier plugin's method through its reference, against sequential round trips of the same payload over a raw \`MessagePort\` to a worker that echoes.
 - **reload under load**: autocannon (10 connections) drives an endpoint that calls an in-process package plugin while the plugin is reloaded 100 times; the same load without reloads is the baseline for p99 latency.
 - **memory**: RSS of a fresh process after booting N = 1000 plugins (and after 100 reloads of a 7-module plugin), against a fresh process with the same classes as plain providers; after garbage collection.
-${missed.length ? `\nMissed this run: ${missed.join(', ')}. See the notes per scenario below.` : ''}`;
+${
+  rows.filter((row) => row.evidence && row.met === false).length
+    ? `\n## Targets missed, and why\n\n${rows
+        .filter((row) => row.evidence && row.met === false)
+        .map((row) => `- **${row.scenario}** (${row.ratio}, target ${row.target}): ${row.evidence}`)
+        .join('\n')}\n`
+    : ''
+}${missed.length ? `\nMissed this run: ${missed.join(', ')}.` : '\nEvery target with a number was met in this run.'}`;
 }

@@ -32,6 +32,17 @@ export async function run({ quick }) {
       return Number(process.hrtime.bigint() - start) / n; // ns per call
     };
     const result = await alternate(time(throughReference, reference), time(onInstance, direct), { runs: quick ? 1 : 15, warmup: quick ? 0 : 3 });
+    // The least any reference that can switch targets (which reload needs) can do: a hand-written class
+    // forwarding to a field, with no in-flight counting. Its cost over a direct call is the floor.
+    class MinimalForwarder {
+      constructor(target) {
+        this.target = target;
+      }
+      add(a, b) {
+        return this.target.add(a, b);
+      }
+    }
+    const floor = await alternate(time(loop(), new MinimalForwarder(direct)), time(loop(), direct), { runs: quick ? 1 : 15, warmup: quick ? 0 : 3 });
     return [
       {
         scenario: 'trivial synchronous method through @InjectPlugin',
@@ -40,6 +51,7 @@ export async function run({ quick }) {
         ratio: `${fmt(result.ratio)}x`,
         target: '≤ 1.1x',
         met: quick ? undefined : result.ratio <= 1.1,
+        evidence: `In the same run a minimal hand-written forwarder (a class whose add(a, b) returns this.target.add(a, b), no in-flight counting) costs ${fmt(floor.candidate.median)} ns/call against ${fmt(floor.baseline.median)} ns direct: ${fmt(floor.ratio)}x. V8 inlines the direct call into the loop entirely (about a nanosecond is the loop itself), so any stable reference that can be re-aimed at a new instance (which reload needs) adds one or two memory loads to a call that is otherwise free; on a method that does any work the difference vanishes in it. The library's reference is within ${fmt((result.ratio / floor.ratio - 1) * 100, 0)}% of that floor (it also counts calls that return promises, so a reload can wait for them).`,
       },
     ];
   } finally {

@@ -60,7 +60,12 @@ async function measure(quick, healthDetails) {
     const health = -result.candidate.median;
     const ping = -result.baseline.median;
     const ratio = health / ping;
-    const size = JSON.stringify(await (await fetch(base + '/health')).json()).length;
+    const sample = await (await fetch(base + '/health')).json();
+    const size = JSON.stringify(sample).length;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < 1000; i++) JSON.stringify(sample);
+    const stringifyUs = Number(process.hrtime.bigint() - start) / 1000 / 1000;
+    const pingUs = (1e6 * 10) / ping; // µs per request and connection, at 10 connections
     return {
       scenario: `GET /health with 100 enabled plugins, healthDetails: '${healthDetails}' (${size} bytes)`,
       candidate: `${fmt(health, 0)} req/s (${fmt(-result.candidate.max, 0)}–${fmt(-result.candidate.min, 0)})`,
@@ -68,6 +73,9 @@ async function measure(quick, healthDetails) {
       ratio: `${fmt(ratio)}x throughput`,
       target: '≥ 0.8x',
       met: quick ? undefined : ratio >= 0.8,
+      ...(healthDetails === 'all' && {
+        evidence: `With every plugin listed the response is ${size} bytes (Terminus repeats the entries under info and details); serializing it alone takes ${fmt(stringifyUs)} µs, before Express writes it and the client reads it, while a whole /ping request costs about ${fmt(pingUs, 0)} µs of a connection's time here. The checks themselves are not the cost: concurrent requests share a running check and a result is reused for healthCacheMs (1 s) while no plugin changes state. The design answer is healthDetails: 'problems' (the next row): only plugins that are down or failed are listed, so the response stays small however many plugins there are, and it meets the target. Hosts with a few plugins can keep the full listing.`,
+      }),
     };
   } finally {
     await app.close();

@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -38,7 +39,9 @@ export type HostCall = (token: string, method: string, args: unknown[]) => Promi
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer?: NodeJS.Timeout;
+  /** When the host stops waiting (performance.now() ms), and what it then reports. */
+  deadline?: number;
+  overdue?: string;
   what: string;
 }
 
@@ -69,6 +72,8 @@ export class IsolatedPlugin {
   private nextId = 0;
   private dead?: string;
   private readonly crashListeners: ((reason: string) => void)[] = [];
+  private sweeper?: NodeJS.Timeout;
+  private sweepStep = Infinity;
 
   private constructor(
     readonly name: string,
@@ -148,6 +153,7 @@ export class IsolatedPlugin {
   /** Ends the isolate (no crash reported). */
   stop(): void {
     if (this.dead) return;
+    this.stopSweeping();
     this.dead = 'stopped';
     liveIsolates.delete(this);
     this.transport.kill();
@@ -161,14 +167,12 @@ export class IsolatedPlugin {
       const pending: Pending = { resolve, reject, what };
       this.pending.set(id, pending);
       if (this.pending.size === 1) this.transport.hold(true);
-      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
-        pending.timer = setTimeout(() => this.crash(`${what} did not answer within ${timeoutMs} ms`), timeoutMs);
-      }
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) this.expect(pending, timeoutMs, `${what} did not answer within ${timeoutMs} ms`);
       signal?.addEventListener(
         'abort',
         () => {
           this.sendSafely({ type: 'abort', id });
-          pending.timer = setTimeout(() => this.crash(`${what} did not stop within ${ABORT_GRACE_MS} ms of its timeout`), ABORT_GRACE_MS);
+          this.expect(pending, ABORT_GRACE_MS, `${what} did not stop within ${ABORT_GRACE_MS} ms of its timeout`);
         },
         { once: true },
       );
@@ -212,6 +216,7 @@ export class IsolatedPlugin {
   /** The isolate died or hung: kill it, reject everything in flight, tell the listeners once. */
   private crash(reason: string): void {
     if (this.dead) return;
+    this.stopSweeping();
     this.dead = reason;
     liveIsolates.delete(this);
     this.transport.kill();
@@ -230,10 +235,38 @@ export class IsolatedPlugin {
     });
   }
 
+  /**
+   * Deadlines are checked by one sweeping timer per isolate rather than a timer per call: a call costs a
+   * message and a map entry, not a setTimeout and a clearTimeout.
+   */
+  private expect(pending: Pending, withinMs: number, overdue: string): void {
+    pending.deadline = performance.now() + withinMs;
+    pending.overdue = overdue;
+    const step = Math.max(10, Math.min(withinMs / 4, 250));
+    if (this.sweeper && this.sweepStep <= step) return;
+    clearInterval(this.sweeper);
+    this.sweepStep = step;
+    this.sweeper = setInterval(() => this.sweep(), step);
+    this.sweeper.unref();
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const pending of this.pending.values()) {
+      if (pending.deadline !== undefined && now >= pending.deadline) return this.crash(pending.overdue!);
+    }
+    if (this.pending.size === 0) this.stopSweeping();
+  }
+
+  private stopSweeping(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    this.sweepStep = Infinity;
+  }
+
   private settle(id: number): Pending | undefined {
     const pending = this.pending.get(id);
     this.pending.delete(id);
-    if (pending?.timer) clearTimeout(pending.timer);
     // An idle isolate does not keep the host process alive; one with a call waiting does.
     if (pending && this.pending.size === 0 && !this.dead) this.transport.hold(false);
     return pending;
