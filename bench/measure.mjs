@@ -46,3 +46,19 @@ export async function settleMemory() {
 }
 
 export const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
+
+/**
+ * autocannon in its own process (so the load generator does not take CPU from the server under test
+ * inside one event loop); returns its JSON result.
+ */
+export async function loadFromOtherProcess(url, { connections = 10, duration = 3 } = {}) {
+  const { execFile } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const cli = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url));
+  const stdout = await new Promise((resolve, reject) =>
+    execFile(process.execPath, [cli, '-c', String(connections), '-d', String(duration), '-j', url], { maxBuffer: 16 * 1024 * 1024 }, (error, out) =>
+      error ? reject(error) : resolve(out),
+    ),
+  );
+  return JSON.parse(stdout);
+}

@@ -1,11 +1,19 @@
 /** `data-source` → `DATA_SOURCE`, `nEstimators` → `N_ESTIMATORS`. */
 export function toUpperSnake(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase();
+  let snake = snakes.get(name);
+  if (snake === undefined) {
+    snake = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toUpperCase();
+    snakes.set(name, snake);
+  }
+  return snake;
 }
+
+// Plugin names and config keys repeat on every config resolution: convert each once.
+const snakes = new Map<string, string>();
 
 /** The env var naming a JSON config file for a plugin: `PLUGIN_<NAME>_CONFIG`. */
 export function configFileEnvName(plugin: string): string {

@@ -54,6 +54,8 @@ export function readPackagePlugins({ dir, realDir, kind, root }: PackageRead): P
   } catch {
     return undefined;
   }
+  // Most installed packages are not plugins: without the key in the text there is nothing to parse.
+  if (kind === 'package' && !text.includes(`"${MANIFEST_KEY}"`)) return undefined;
   const shownFile = file.startsWith(root + sep) ? file.slice(root.length + 1) : relative(root, file) || file;
   let pkg: Record<string, unknown>;
   try {
@@ -162,7 +164,7 @@ function resolveEntry(dir: string, entry: unknown): string | { problem: string }
   if (typeof entry !== 'string') return { problem: `entry ${JSON.stringify(entry)} must be a path inside the package, such as "./dist/index.js"` };
   if (isAbsolute(entry)) return { problem: `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"` };
   // The usual "./dist/index.js" needs no normalization.
-  if (SIMPLE_ENTRY.test(entry)) return dir + sep + entry.slice(2).split('/').join(sep);
+  if (SIMPLE_ENTRY.test(entry)) return dir + sep + (sep === '/' ? entry.slice(2) : entry.slice(2).split('/').join(sep));
   const full = resolve(dir, entry);
   if (escapes(dir, full)) return { problem: `entry "${entry}" points outside the package folder; it must stay inside it` };
   return full;

@@ -17,7 +17,7 @@ export function checkCompatibility(metadata: PluginMetadata, hostVersion: string
       warning: `plugin "${name}" declares no compatibility range; it is assumed to work with host ${hostVersion}. Add compatibility: "^${semver.major(hostVersion)}.${semver.minor(hostVersion)}.0" to its @Plugin().`,
     };
   }
-  if (semver.satisfies(hostVersion, compatibility, { includePrerelease: true })) return { compatible: true };
+  if (satisfies(hostVersion, compatibility)) return { compatible: true };
   if (accepted) {
     return {
       compatible: true,
@@ -32,4 +32,14 @@ export function checkCompatibility(metadata: PluginMetadata, hostVersion: string
       { plugin: name, details: { compatibility, hostVersion } },
     ),
   };
+}
+
+// Every plugin of a host is checked against the same version, mostly with the same few ranges.
+const verdicts = new Map<string, boolean>();
+
+function satisfies(version: string, range: string): boolean {
+  const key = `${version}\0${range}`;
+  let ok = verdicts.get(key);
+  if (ok === undefined) verdicts.set(key, (ok = semver.satisfies(version, range, { includePrerelease: true })));
+  return ok;
 }

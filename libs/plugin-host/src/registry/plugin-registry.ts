@@ -201,11 +201,11 @@ export class PluginRegistry {
   private referenceHandleOf(record: PluginRecord): PluginReference {
     let reference = this.references.get(record.name);
     if (!reference) {
+      // The stub (whose methods throw PLUGIN_DISABLED) is built only for a plugin that cannot run now.
       reference = record.pluginClass
-        ? createPluginReference(record.pluginClass, this.unavailableStubOf(record))
+        ? createPluginReference(record.pluginClass, this.isCallable(record) ? record.instance! : this.unavailableStubOf(record))
         : createPluginReference(undefined, {}, (method, args) => this.callBeforeLoad(record, method, args));
       this.references.set(record.name, reference);
-      if (record.pluginClass) reference.pointTo(this.isCallable(record) ? record.instance! : this.unavailableStubOf(record));
     }
     return reference;
   }
