@@ -30,9 +30,10 @@ export interface PluginHealthEntry {
  */
 @Injectable()
 export class PluginHealthIndicator {
-  private running?: Promise<{ up: boolean; details: Record<string, PluginHealthEntry> }>;
+  private running?: Promise<{ up: boolean; details: Record<string, PluginHealthEntry>; at: number; version: number }>;
   private last?: { up: boolean; details: Record<string, PluginHealthEntry>; at: number; version: number };
   private readonly loggers = new Map<string, Logger>();
+  private readonly results = new Map<string, { outcome: object; result: HealthIndicatorResult<string> }>();
 
   constructor(
     private readonly registry: PluginRegistry,
@@ -56,7 +57,7 @@ export class PluginHealthIndicator {
         (result) => {
           this.last = { ...result, at: performance.now(), version };
           this.running = undefined;
-          return result;
+          return this.last;
         },
         (error: unknown) => {
           this.running = undefined;
@@ -64,9 +65,14 @@ export class PluginHealthIndicator {
         },
       );
     }
-    const { up, details } = this.running ? await this.running : this.last!;
+    const outcome = this.running ? await this.running : this.last!;
+    // One Terminus result per outcome and key: a reused outcome costs the request nothing more.
+    const cached = this.results.get(key);
+    if (cached?.outcome === outcome) return cached.result as HealthIndicatorResult<Key>;
     const session = this.health.check(key);
-    return up ? session.up({ ...details }) : session.down({ ...details });
+    const result = outcome.up ? session.up({ ...outcome.details }) : session.down({ ...outcome.details });
+    this.results.set(key, { outcome, result });
+    return result;
   }
 
   private async checkAll(): Promise<{ up: boolean; details: Record<string, PluginHealthEntry> }> {
