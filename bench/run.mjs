@@ -39,7 +39,7 @@ if (!quick && !only && failures.length === 0) {
   const notes = (await import('./notes.mjs')).notes(rows);
   writeFileSync(
     file,
-    `# Benchmarks\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}. Machines here are shared and noisy: the ratios (candidate and baseline run alternately in the same run) are what matter; absolute times are context.\n\nReproduce: \`npm install && npm run bench\` (builds, then runs every scenario and rewrites this file; about ${'five'} minutes). \`npm run bench -- --quick\` runs each scenario once with small N (CI does, to keep the benchmark working); \`npm run bench -- --only=call,health\` runs some.\n\n| scenario | nestjs-plugin-host | baseline (same run) | ratio | target | |\n| --- | --- | --- | --- | --- | --- |\n${table}\n\n${notes}\n`,
+    `# Benchmarks\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}. Machines here are shared and noisy: the ratios (candidate and baseline run alternately in the same run) are what matter; absolute times are context.\n\nReproduce: \`npm install && npm run bench\` (builds, then runs every scenario and rewrites this file; a few minutes). \`npm run bench -- --quick\` runs each scenario once with small N (CI does, to keep the benchmark working); \`npm run bench -- --only=call,health\` runs some.\n\n| scenario | nestjs-plugin-host | baseline (same run) | ratio | target | |\n| --- | --- | --- | --- | --- | --- |\n${table}\n\n${notes}\n`,
   );
   console.log(`wrote ${file}`);
 }
