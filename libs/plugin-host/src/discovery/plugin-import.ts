@@ -77,7 +77,7 @@ function pickExport(exports: Record<string, unknown>, exportName: string | undef
  * other fields the manifest sets win over the class's; npm requirements are the
  * union of both.
  */
-export function mergeMetadata(manifest: PluginMetadata, declared: PluginMetadata): PluginMetadata {
+function mergeMetadata(manifest: PluginMetadata, declared: PluginMetadata): PluginMetadata {
   const merged: PluginMetadata = { ...declared };
   for (const [key, value] of Object.entries(manifest)) {
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;

@@ -351,7 +351,7 @@ function processTransport(
  * what the host grants; write only what the host grants; no child processes, no
  * workers.
  */
-export function permissionFlags(packageDir: string, settings: IsolationSettings): string[] {
+function permissionFlags(packageDir: string, settings: IsolationSettings): string[] {
   const flag = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
   const read = [packageDir, dirname(RUNTIME), LIBRARY_ROOT, ...settings.moduleDirs, ...settings.allowRead];
   return [flag, ...read.map((path) => `--allow-fs-read=${path}`), ...settings.allowWrite.map((path) => `--allow-fs-write=${path}`)];
