@@ -6,7 +6,8 @@ import { PluginHealthIndicator } from './health/index.js';
 import { PluginHooks } from './hooks/index.js';
 import { IsolationSupervisor } from './isolation/index.js';
 import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
-import { LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, type ResolvedPluginOptions } from './lifecycle/index.js';
+import { admitPlugin } from './gate/index.js';
+import { gateContext, LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, type ResolvedPluginOptions } from './lifecycle/index.js';
 import { PluginManager } from './manager/index.js';
 import { getPluginMetadata, PluginType } from './manifest/index.js';
 import { PLUGIN_MODULE_OPTIONS, PLUGIN_STATIC_OPTIONS, RESOLVED_PLUGIN_OPTIONS } from './plugin.constants.js';
@@ -83,7 +84,11 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
             options: resolved,
             root: packages.root,
             instantiate: (pluginClass: Type<object>) => instantiate(moduleRef, pluginClass),
-            supervisor: new IsolationSupervisor({ ...resolved, resolve: (token) => moduleRef.get(token, { strict: false }) }),
+            supervisor: new IsolationSupervisor({
+              ...resolved,
+              resolve: (token) => moduleRef.get(token, { strict: false }),
+              admit: (record) => admitPlugin(record, gateContext(resolved, packages.root)),
+            }),
           });
         },
         inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],

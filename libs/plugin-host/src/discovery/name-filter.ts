@@ -1,6 +1,6 @@
-/** `*` matches any run of characters; everything else is literal. */
-export function wildcardToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+/** `*` matches any run of characters; everything else is literal. `ignoreCase` for rules that guard (trust). */
+export function wildcardToRegExp(pattern: string, ignoreCase = false): RegExp {
+  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, ignoreCase ? 'i' : '');
 }
 
 function escapeRegExp(text: string): string {
@@ -8,8 +8,8 @@ function escapeRegExp(text: string): string {
 }
 
 /** Compiles wildcard patterns once; `matches` is true when any pattern matches any of the names. */
-export function wildcardMatcher(patterns: readonly string[] | undefined): (...names: (string | undefined)[]) => boolean {
-  const regexps = (patterns ?? []).map(wildcardToRegExp);
+export function wildcardMatcher(patterns: readonly string[] | undefined, ignoreCase = false): (...names: (string | undefined)[]) => boolean {
+  const regexps = (patterns ?? []).map((pattern) => wildcardToRegExp(pattern, ignoreCase));
   return (...names) => regexps.some((regexp) => names.some((name) => name !== undefined && regexp.test(name)));
 }
 

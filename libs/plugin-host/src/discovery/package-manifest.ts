@@ -104,6 +104,7 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
   for (const field of ['name', 'type', 'entry']) {
     if (manifest[field] === undefined || manifest[field] === '') problems.push(`${field} is missing`);
   }
+  if (manifest.name !== undefined && typeof manifest.name !== 'string') problems.push(`name ${JSON.stringify(manifest.name)} must be a string`);
   if (manifest.export !== undefined && (typeof manifest.export !== 'string' || manifest.export === '')) problems.push('export must be the name of an export');
   if (manifest.lazy !== undefined && typeof manifest.lazy !== 'boolean') problems.push('lazy must be true or false');
   if (manifest.isolation !== undefined && !['in-process', 'worker', 'process'].includes(manifest.isolation as string)) {
@@ -158,7 +159,7 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
 /**
  * The entry's path inside the package folder, checked by its text only: not
  * absolute, no `..` out of the folder. (That it exists and no symlink leads out
- * of the folder is checked by `verifyEntry` just before it is imported.)
+ * of the folder is checked by `resolveRealEntry` just before every import.)
  */
 function resolveEntry(dir: string, entry: unknown): string | { problem: string } {
   if (typeof entry !== 'string') return { problem: `entry ${JSON.stringify(entry)} must be a path inside the package, such as "./dist/index.js"` };
@@ -171,16 +172,17 @@ function resolveEntry(dir: string, entry: unknown): string | { problem: string }
 }
 
 /**
- * Checks, before anything is imported, that a package plugin's entry exists and
- * does not lead out of its package through a symlink; gives the package its real
- * entry path. Returns the `PLUGIN_MANIFEST_INVALID` error otherwise.
+ * Checks, just before anything is imported, that a package plugin's entry exists
+ * and does not lead out of its package through a symlink. Returns the entry's real
+ * path (what is imported), or the `PLUGIN_MANIFEST_INVALID` error. Run it at every
+ * import: a file can be swapped for a symlink at any time.
  */
-export function verifyEntry(name: string, pkg: PluginPackage, source: PluginSource): PluginError | undefined {
+export function resolveRealEntry(name: string, pkg: PluginPackage, source: PluginSource): string | PluginError {
   let real: string;
   try {
     real = realpathSync.native(pkg.entryPath); // one system call (the JS version walks every path component)
   } catch {
-    return invalid(name, source, [`entry "${relative(pkg.dir, pkg.entryPath)}" does not exist in ${pkg.dir} (is the package built?)`], source.file!).error;
+    return invalid(name, source, [`entry "${relative(pkg.dir, pkg.entryPath)}" does not exist in ${pkg.dir} (is the package built?)`], source.file!).error!;
   }
   if (escapes(pkg.dir, real)) {
     return invalid(
@@ -188,10 +190,9 @@ export function verifyEntry(name: string, pkg: PluginPackage, source: PluginSour
       source,
       [`entry "${relative(pkg.dir, pkg.entryPath)}" goes through a symlink to ${real}, outside the package folder; it must stay inside it`],
       source.file!,
-    ).error;
+    ).error!;
   }
-  pkg.entryPath = real;
-  return undefined;
+  return real;
 }
 
 function escapes(root: string, path: string): boolean {

@@ -43,6 +43,10 @@ export const PluginErrorCode = {
   UNTRUSTED: 'PLUGIN_UNTRUSTED',
   /** `ctx.get(token)` for a token the plugin did not declare in `inject` or the host did not `expose`. */
   ACCESS_DENIED: 'PLUGIN_ACCESS_DENIED',
+  /** An isolated plugin sent a message outside the host–isolate protocol (wrong shape, type, id or size); the isolate is killed. */
+  PROTOCOL_ERROR: 'PLUGIN_PROTOCOL_ERROR',
+  /** An isolated plugin went over a resource cap: its total memory (heap, off-heap, buffers), or a result or message over the size limit. */
+  RESOURCE_LIMIT: 'PLUGIN_RESOURCE_LIMIT',
   /** A module option is malformed (not a plugin's fault). */
   OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
 } as const;

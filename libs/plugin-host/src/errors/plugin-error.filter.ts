@@ -14,6 +14,8 @@ const STATUS: Partial<Record<PluginErrorCode, number>> = {
   [PluginErrorCode.CLEANUP_FAILED]: HttpStatus.INTERNAL_SERVER_ERROR,
   [PluginErrorCode.HOOK_FAILED]: HttpStatus.INTERNAL_SERVER_ERROR,
   [PluginErrorCode.NOT_CLONEABLE]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [PluginErrorCode.PROTOCOL_ERROR]: HttpStatus.SERVICE_UNAVAILABLE,
+  [PluginErrorCode.RESOURCE_LIMIT]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /**

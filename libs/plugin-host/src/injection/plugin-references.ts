@@ -22,6 +22,8 @@ const CALLS = Symbol('plugin calls in flight');
 // name tokens): a reference neither forwards them nor lets them resolve to the plugin
 // class's own hooks (which would run with the reference as `this`).
 const NEST_HOOKS = new Set(['onModuleInit', 'onApplicationBootstrap', 'onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
+// Nor `then`: a reference that looked like a promise would be awaited (by Nest, by any caller) instead of used.
+const NEVER_FORWARDED = new Set([...NEST_HOOKS, 'then']);
 
 /** Counts the promise-returning calls in flight on one target. */
 export class InFlightCalls {
@@ -121,7 +123,7 @@ function forwarderPrototype(pluginClass: Type<object>): object {
     Object.defineProperty(compileOnFirstCall, 'name', { value: name });
     Object.defineProperty(proto, name, { value: compileOnFirstCall, writable: true, configurable: true });
   }
-  for (const hook of NEST_HOOKS) Object.defineProperty(proto, hook, { value: undefined, writable: true, configurable: true });
+  for (const key of NEVER_FORWARDED) Object.defineProperty(proto, key, { value: undefined, writable: true, configurable: true });
   forwarderPrototypes.set(pluginClass, proto);
   return proto;
 }
@@ -224,7 +226,7 @@ export function pluginMethodNames(pluginClass: Type<object>): string[] {
   const names = new Set<string>();
   for (let proto = pluginClass.prototype as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key === 'constructor' || NEST_HOOKS.has(key)) continue;
+      if (key === 'constructor' || NEVER_FORWARDED.has(key)) continue;
       const descriptor = Object.getOwnPropertyDescriptor(proto, key);
       if (descriptor && typeof descriptor.value === 'function') names.add(key);
     }

@@ -2,7 +2,7 @@ import { Logger, type InjectionToken } from '@nestjs/common';
 import { dirname, join, parse } from 'node:path';
 import { wildcardToRegExp } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import type { PluginRegistry, PluginRecord } from '../registry/index.js';
+import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
 import { IsolatedPlugin, type HostCall } from './isolated-plugin.js';
 import { ISOLATION_DEFAULTS, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
@@ -14,6 +14,8 @@ export interface SupervisorHost {
   expose: InjectionToken[];
   /** Resolves an exposed host provider. */
   resolve(token: InjectionToken): unknown;
+  /** The one gate before plugin code runs (trust, manifest, entry, compatibility, requirements, integrity); throws when it refuses. */
+  admit(record: PluginRecord): { pkg?: PluginPackage; entry?: string };
 }
 
 /** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
@@ -56,9 +58,10 @@ export class IsolationSupervisor {
    * Starts a new isolate for the plugin and gives the record its class, metadata
    * and instance, as an import would. The isolate is not live until `activate`.
    */
-  async spawn(record: PluginRecord): Promise<IsolatedPlugin> {
-    const pkg = record.package;
-    if (!pkg)
+  async spawn(record: PluginRecord, admission?: { pkg?: PluginPackage; entry?: string }): Promise<IsolatedPlugin> {
+    // Every start, restarts included, passes the gate just before the isolate imports the code (`admission`: the caller just did).
+    const { pkg, entry } = admission ?? this.host.admit(record);
+    if (!pkg || !entry)
       throw new PluginError(
         PluginErrorCode.LOAD_FAILED,
         `plugin "${record.name}" cannot be isolated: only plugin packages can (their entry file is loaded in the isolate).`,
@@ -66,7 +69,7 @@ export class IsolationSupervisor {
       );
     const settings = this.settingsOf(record);
     return IsolatedPlugin.start(
-      { name: record.name, entryPath: pkg.entryPath, exportName: pkg.exportName, packageDir: pkg.dir },
+      { name: record.name, entryPath: entry, exportName: pkg.exportName, packageDir: pkg.dir },
       settings,
       this.hostCall(record),
     );
@@ -164,7 +167,7 @@ export class IsolationSupervisor {
   }
 
   private ruleOf(name: string): IsolationTier | IsolationRule | undefined {
-    if (name in this.host.isolation) return this.host.isolation[name];
+    if (Object.hasOwn(this.host.isolation, name)) return this.host.isolation[name]; // own keys only: "toString" is no rule
     const pattern = Object.keys(this.host.isolation).find((key) => key.includes('*') && wildcardToRegExp(key).test(name));
     return pattern === undefined ? undefined : this.host.isolation[pattern];
   }

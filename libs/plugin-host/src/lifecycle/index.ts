@@ -1,5 +1,15 @@
 export { LifecycleRunner } from './lifecycle-runner.js';
-export { loadPlugins, blockingDependency, dependencyProblem, importPlugin, instantiatePlugin, loadPluginCode, type LoadInput } from './plugin-loader.js';
+export {
+  admit,
+  classProblem,
+  gateContext,
+  loadPlugins,
+  blockingDependency,
+  dependencyProblem,
+  instantiatePlugin,
+  loadPluginCode,
+  type LoadInput,
+} from './plugin-loader.js';
 export { resolveOptions, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 export { PhaseSignal, runPhase, type PhaseOutcome, type PluginPhase } from './run-phase.js';
 export { dependencyOrder, findCycles, type DependencyGraph } from './dependency-graph.js';

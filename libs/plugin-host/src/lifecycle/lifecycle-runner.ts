@@ -11,7 +11,7 @@ import { accessDenied, tokenName } from '../isolation/isolation-supervisor.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
-import { blockingDependency, dependencyProblem, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
+import { blockingDependency, dependencyProblem, gateContext, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase, type PhaseSignal } from './run-phase.js';
 import { roundMs, startupPhases } from './startup-timing.js';
@@ -100,7 +100,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   private async loadLazy(record: PluginRecord, chain: string[]): Promise<void> {
     const started = performance.now();
-    if (record.pluginClass || (await loadPluginCode(this.registry, record, this.options, this.registry.root))) {
+    if (record.pluginClass || (await loadPluginCode(this.registry, record, gateContext(this.options, this.registry.root)))) {
       const problem = dependencyProblem(this.registry, record) ?? (await this.loadLazyDependencies(record, chain));
       if (problem) this.registry.transition(record, PluginState.FAILED, problem);
       else if (!record.instance) await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
@@ -224,7 +224,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     return resolvePluginConfig({
       plugin: record.name,
       schema: metadata.configSchema,
-      options: this.options.config[record.name],
+      options: Object.hasOwn(this.options.config, record.name) ? this.options.config[record.name] : undefined, // own keys only: a plugin named toString has no config by accident
       env: this.options.env,
       otherPlugins: this.registry.names(),
       updates,

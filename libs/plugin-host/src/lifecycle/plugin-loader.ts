@@ -1,12 +1,13 @@
 import type { Type } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import semver from 'semver';
-import { importPackagePlugin, verifyEntry, type PluginCandidate } from '../discovery/index.js';
+import { importPackagePlugin, type PluginCandidate } from '../discovery/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
-import { checkCompatibility, validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
+import { admitPlugin, type Admission, type FreshManifest, type GateContext } from '../gate/index.js';
+import { checkCompatibility, classShapeProblem, type PluginMetadata } from '../manifest/index.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import { verifyNpmRequirements } from '../requirements/index.js';
-import { checkTrust } from '../trust/index.js';
+import type { PackageInspection } from '../trust/index.js';
 import type { IsolationSupervisor } from '../isolation/index.js';
 import { dependencyOrder, findCycles } from './dependency-graph.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
@@ -48,7 +49,7 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
       (first.package
         ? undefined // checked when the package.json was read
         : first.metadata
-          ? validatePluginMetadata(first.metadata, first.source.description)
+          ? classShapeProblem(first.pluginClass, first.source.description) // the declaration itself: the gate, below
           : new PluginError(
               PluginErrorCode.MANIFEST_INVALID,
               `${first.source.description} has no @Plugin() decorator. Decorate it with @Plugin({ name, type, version }) or remove it from plugins.`,
@@ -67,31 +68,20 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
     }
   }
 
-  // Checks that need only the manifest, so refused package plugins are never imported.
-  const digests = new Map<string, string>();
+  // The gate, for every plugin. A package plugin loaded at boot is imported right after it passes, with
+  // the manifest just read; lazy and disabled ones are checked now (so a refusal shows at once) and again
+  // before their code loads.
+  const gate = gateContext(options, root, new Map());
+  const imports: Promise<boolean>[] = [];
   for (const record of registry.all()) {
     if (record.state === PluginState.FAILED) continue;
-    const trust = checkTrust(record, options.trust, digests);
-    if (trust && 'refused' in trust) {
-      fail(record, trust.refused);
-      continue;
-    }
-    record.isolation = registry.supervisor?.tierOf(record, trust !== undefined) ?? 'in-process';
-    const problem =
-      (record.package ? verifyEntry(record.name, record.package, record.source) : undefined) ??
-      compatibilityProblem(record, options) ??
-      requirementsProblem(record, root) ??
-      isolationProblem(record);
-    if (problem) fail(record, problem);
-    else if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
+    const fresh = record.package ? { metadata: record.metadata, pkg: record.package } : undefined;
+    const admission = admit(registry, record, gate, fresh);
+    if (!admission) continue;
+    if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
+    if (record.package && !record.lazy) imports.push(loadPluginCode(registry, record, gate, admission));
   }
-
-  await Promise.all(
-    registry
-      .all()
-      .filter((record) => record.package && !record.lazy && record.state !== PluginState.FAILED)
-      .map((record) => loadPluginCode(registry, record, options, root)),
-  );
+  await Promise.all(imports);
 
   checkDependencies(registry, fail);
 
@@ -103,18 +93,46 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
   return registry;
 }
 
+/** The gate's context for this host (`inspections`: share package readings within one pass only). */
+export function gateContext(options: ResolvedPluginOptions, root: string, inspections?: Map<string, PackageInspection>): GateContext {
+  return { trust: options.trust, hostVersion: options.hostVersion, acceptIncompatible: options.acceptIncompatible, root, inspections };
+}
+
+/**
+ * Runs the gate for `record` and decides its tier the first time (the host's
+ * rule, its manifest, or the process tier for an untrusted package). Fails the
+ * record (and returns `undefined`) when the gate refuses.
+ */
+export function admit(registry: PluginRegistry, record: PluginRecord, gate: GateContext, fresh?: FreshManifest): Admission | undefined {
+  try {
+    const admission = admitPlugin(record, gate, fresh);
+    if (record.isolation === undefined) {
+      record.isolation = registry.supervisor?.tierOf(record, admission.forceProcess) ?? 'in-process';
+      const problem = isolationProblem(record);
+      if (problem) throw problem;
+    }
+    return admission;
+  } catch (error) {
+    registry.transition(record, PluginState.FAILED, error as PluginError);
+    return undefined;
+  }
+}
+
 /**
  * Loads a package plugin's code where it runs: imported into this process, or
  * started in its isolate (worker or child process), which also gives it its
- * instance. Fails the record (and returns `false`) on any problem.
+ * instance. Passes the gate first (`admission`: the caller passed it just now).
+ * Fails the record (and returns `false`) on any problem.
  */
-export async function loadPluginCode(registry: PluginRegistry, record: PluginRecord, options: ResolvedPluginOptions, root: string): Promise<boolean> {
-  if (record.isolation === undefined || record.isolation === 'in-process') return importPlugin(registry, record, options, root);
+export async function loadPluginCode(registry: PluginRegistry, record: PluginRecord, gate: GateContext, admission?: Admission): Promise<boolean> {
+  admission ??= admit(registry, record, gate);
+  if (!admission) return false;
+  if (record.isolation === undefined || record.isolation === 'in-process') return importPlugin(registry, record, gate, admission);
   const started = performance.now();
   try {
-    const isolate = await registry.supervisor!.spawn(record);
+    const isolate = await registry.supervisor!.spawn(record, admission);
     const { description, timeouts, inject } = isolate.ready.metadata;
-    const metadata = { ...record.metadata };
+    const metadata = { ...admission.metadata };
     if (metadata.description === undefined && description !== undefined) metadata.description = description;
     if (metadata.timeouts === undefined && timeouts !== undefined) metadata.timeouts = timeouts;
     if (metadata.inject === undefined && inject?.length) metadata.inject = inject;
@@ -142,17 +160,17 @@ function isolationProblem(record: PluginRecord): PluginError | undefined {
 }
 
 /**
- * Imports a package plugin's class and merges what it declares; then checks what
- * only the class may have declared (a compatibility range, npm requirements).
- * Fails the record (and returns `false`) on any problem.
+ * Imports what the gate admitted (the package's real entry) and merges what the
+ * class declares; then checks what only the class may have declared (a
+ * compatibility range, npm requirements, its shape). Fails the record (and
+ * returns `false`) on any problem.
  */
-export async function importPlugin(registry: PluginRegistry, record: PluginRecord, options: ResolvedPluginOptions, root: string): Promise<boolean> {
+async function importPlugin(registry: PluginRegistry, record: PluginRecord, gate: GateContext, admission: Admission): Promise<boolean> {
   const started = performance.now();
   try {
-    const manifest = record.metadata;
-    const { pluginClass, metadata } = await importPackagePlugin(record.package!, manifest, record.source);
+    const { pluginClass, metadata } = await importPackagePlugin({ ...admission.pkg!, entryPath: admission.entry! }, admission.metadata, record.source);
     registry.attachClass(record, pluginClass, metadata);
-    const problem = (manifest.compatibility === undefined ? compatibilityProblem(record, options) : undefined) ?? requirementsProblem(record, root);
+    const problem = classProblem(record, admission.metadata, gate);
     if (problem) registry.transition(record, PluginState.FAILED, problem);
     return problem === undefined;
   } catch (error) {
@@ -161,6 +179,23 @@ export async function importPlugin(registry: PluginRegistry, record: PluginRecor
   } finally {
     record.timings.load = roundMs(performance.now() - started);
   }
+}
+
+/**
+ * What only an imported class can show: a compatibility range or npm requirements
+ * the class declares beyond its manifest, and a shape the host cannot hold (a
+ * `then` method). `manifest`: the declaration checked before the import.
+ */
+export function classProblem(record: PluginRecord, manifest: PluginMetadata, gate: GateContext): PluginError | undefined {
+  const shape = classShapeProblem(record.pluginClass, record.source.description);
+  if (shape) return shape;
+  if (manifest.compatibility === undefined) {
+    const verdict = checkCompatibility(record.metadata, gate.hostVersion, gate.acceptIncompatible.has(record.name));
+    if (!verdict.compatible) return verdict.error;
+  }
+  const { error, notes } = verifyNpmRequirements(record.name, record.metadata, record.folder, gate.root);
+  for (const line of notes) if (!record.warnings.includes(line)) record.warnings.push(line);
+  return error;
 }
 
 /** Builds the plugin's instance (under the initialize timeout); `loaded`, or `disabled` if it was. */
@@ -173,7 +208,10 @@ export async function instantiatePlugin(
   // Disabled plugins are instantiated too, so the reference services get now is the one enabling later brings to life.
   const outcome = await runPhase(record.name, 'load', timeoutsFor(record.metadata, options).initialize, () => instantiate(record.pluginClass!));
   record.timings.load = roundMs((record.timings.load ?? 0) + outcome.ms);
-  if (outcome.ok) {
+  const shape = outcome.ok ? classShapeProblem(record.pluginClass, record.source.description, outcome.value) : undefined;
+  if (shape) {
+    registry.transition(record, PluginState.FAILED, shape);
+  } else if (outcome.ok) {
     registry.attachInstance(record, outcome.value!);
     registry.transition(record, record.state === PluginState.DISABLED ? PluginState.DISABLED : PluginState.LOADED);
   } else {
@@ -189,19 +227,6 @@ export async function instantiatePlugin(
           ),
     );
   }
-}
-
-function compatibilityProblem(record: PluginRecord, options: ResolvedPluginOptions): PluginError | undefined {
-  const verdict = checkCompatibility(record.metadata, options.hostVersion, options.acceptIncompatible.has(record.name));
-  if (!verdict.compatible) return verdict.error;
-  if (verdict.warning && !record.warnings.includes(verdict.warning)) record.warnings.push(verdict.warning);
-  return undefined;
-}
-
-function requirementsProblem(record: PluginRecord, root: string): PluginError | undefined {
-  const { error, notes } = verifyNpmRequirements(record.name, record.metadata, record.folder, root);
-  for (const note of notes) if (!record.warnings.includes(note)) record.warnings.push(note);
-  return error;
 }
 
 function groupByName(candidates: PluginCandidate[]): Map<string, PluginCandidate[]> {

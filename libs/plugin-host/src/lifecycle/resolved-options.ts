@@ -102,5 +102,6 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
 
 /** A plugin's phase timeouts: defaults < module `timeouts` < `@Plugin({ timeouts })` < module `pluginTimeouts[name]`. */
 export function timeoutsFor(metadata: PluginMetadata, options: ResolvedPluginOptions): PluginTimeouts {
-  return { ...options.timeouts, ...metadata.timeouts, ...options.pluginTimeouts[metadata.name] };
+  const own = Object.hasOwn(options.pluginTimeouts, metadata.name) ? options.pluginTimeouts[metadata.name] : undefined;
+  return { ...options.timeouts, ...metadata.timeouts, ...own };
 }

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { mergeConfigPatch } from '../config/index.js';
-import { importPackagePlugin, readPackagePlugins, verifyEntry } from '../discovery/index.js';
+import { importPackagePlugin } from '../discovery/index.js';
+import { admitPlugin, type Admission } from '../gate/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import type { InFlightCalls } from '../injection/index.js';
-import { checkCompatibility, type PluginMetadata } from '../manifest/index.js';
+import type { PluginMetadata } from '../manifest/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginPackage, type PluginRecord } from '../registry/index.js';
-import { verifyNpmRequirements } from '../requirements/index.js';
 import { LifecycleRunner } from './lifecycle-runner.js';
-import { blockingDependency, dependencyProblem, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
+import { admit, blockingDependency, classProblem, dependencyProblem, gateContext, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
 import { PluginLocks } from './plugin-locks.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
@@ -20,8 +20,10 @@ export interface OperationEffects {
   alsoDisabled: string[];
 }
 
-// Failures a retry cannot fix: the declaration itself is wrong (reload re-reads it).
-const REFUSALS = new Set<string>([PluginErrorCode.MANIFEST_INVALID, PluginErrorCode.DUPLICATE, PluginErrorCode.INCOMPATIBLE, PluginErrorCode.DEPENDENCY_CYCLE]);
+// Failures of the plugin set itself, which no change to one plugin's files fixes (a restart does). Everything else the
+// gate decides afresh: a plugin refused for its trust, manifest, compatibility or requirements stays refused until the
+// policy or its files change, and enable says why.
+const REFUSALS = new Set<string>([PluginErrorCode.DUPLICATE, PluginErrorCode.DEPENDENCY_CYCLE]);
 
 /**
  * Enable, disable, reload and reconfigure plugins while the app serves. Each
@@ -76,12 +78,14 @@ export class RuntimeOperations {
   async reload(name: string): Promise<void> {
     const record = this.registry.require(name);
     await this.locks.run([name], async () => {
+      // The gate first, on the files as they are now; a refusal leaves the running instance serving.
+      const admission = admitPlugin(record, gateContext(this.options, this.registry.root));
       const { pluginClass, metadata, pkg } = record.package
         ? isIsolated(record)
-          ? { ...this.rereadManifest(record), pluginClass: this.classOf(record) } // a new isolate imports the new code
-          : await this.reimport(record)
+          ? { metadata: admission.metadata, pkg: admission.pkg, pluginClass: this.classOf(record) } // a new isolate imports the new code
+          : await this.reimport(record, admission)
         : { pluginClass: this.classOf(record), metadata: record.metadata, pkg: undefined };
-      await this.replaceInstance(record, pluginClass, metadata, record.configUpdates);
+      await this.replaceInstance(record, pluginClass, metadata, record.configUpdates, admission);
       if (pkg) record.package = pkg;
       this.registry.emit('plugin.reloaded', record);
     });
@@ -161,12 +165,23 @@ export class RuntimeOperations {
     const blocked = blockingDependency(this.registry, record);
     if (blocked) throw blocked;
 
+    // Code is imported, or a class built, only through the gate (loadPluginCode runs it; so does an isolate's spawn).
+    const gate = gateContext(this.options, this.registry.root);
     if (isIsolated(record)) {
       // An operator's enable starts a quarantined or crashed plugin afresh.
       this.registry.supervisor!.forgive(record.name);
-      if (!this.registry.supervisor!.isolateOf(record.name) && !(await loadPluginCode(this.registry, record, this.options, this.registry.root)))
-        throw record.error!;
-    } else if (!record.pluginClass && !(await loadPluginCode(this.registry, record, this.options, this.registry.root))) throw record.error!;
+      if (!this.registry.supervisor!.isolateOf(record.name) && !(await loadPluginCode(this.registry, record, gate))) throw record.error!;
+    } else if (!record.pluginClass) {
+      if (!(await loadPluginCode(this.registry, record, gate))) throw record.error!;
+    } else if (!record.instance) {
+      // A class never built (refused at boot, or its construction failed): the gate, and the class's own checks, first.
+      const admission = admit(this.registry, record, gate);
+      const problem = admission ? classProblem(record, admission.metadata, gate) : record.error;
+      if (problem) {
+        this.registry.transition(record, PluginState.FAILED, problem);
+        throw problem;
+      }
+    }
     if (!record.instance) {
       await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
       if ((record.state as PluginState) === PluginState.FAILED) throw record.error!;
@@ -204,11 +219,12 @@ export class RuntimeOperations {
     pluginClass: Type<object>,
     metadata: PluginMetadata,
     updates: Record<string, unknown> | undefined,
+    admission?: Admission,
   ): Promise<void> {
     const blocked = blockingDependency(this.registry, { ...record, metadata });
     if (blocked) throw blocked;
-    // An isolated plugin's successor is a new isolate (fresh code, no module left behind).
-    const isolate = isIsolated(record) ? await this.registry.supervisor!.spawn(record) : undefined;
+    // An isolated plugin's successor is a new isolate (fresh code, no module left behind), through the gate.
+    const isolate = isIsolated(record) ? await this.registry.supervisor!.spawn(record, admission) : undefined;
     if (isolate) pluginClass = isolate.remoteClass;
     const built = isolate
       ? { ok: true as const, value: isolate.instance }
@@ -254,37 +270,18 @@ export class RuntimeOperations {
     if (timedOut) this.logger.warn(`${record.name}: ${inFlight.size} call(s) still in flight after ${limit} ms; cleaning up anyway.`);
   }
 
-  /** The manifest re-read and the code re-imported (a fresh copy of the package's own modules). */
-  private async reimport(record: PluginRecord): Promise<{ pluginClass: Type<object>; metadata: PluginMetadata; pkg: PluginPackage }> {
-    const { metadata, pkg } = this.rereadManifest(record);
+  /** A fresh copy of the package's own modules, imported from what the gate just admitted; then the class's own checks. */
+  private async reimport(record: PluginRecord, admission: Admission): Promise<{ pluginClass: Type<object>; metadata: PluginMetadata; pkg: PluginPackage }> {
     const generation = (this.generations.get(record.name) ?? 0) + 1;
     this.generations.set(record.name, generation);
-    return { ...(await importPackagePlugin(pkg, metadata, record.source, generation)), pkg };
-  }
-
-  /** The plugin's manifest as it is on disk now, checked again (compatibility, npm requirements). */
-  private rereadManifest(record: PluginRecord): { metadata: PluginMetadata; pkg: PluginPackage } {
-    const pkg = record.package!;
-    const kind = record.source.kind === 'path' ? 'path' : 'package';
-    const candidate = (readPackagePlugins({ dir: pkg.dir, kind, root: this.registry.root }) ?? []).find((c) => c.metadata?.name === record.name);
-    if (!candidate) {
-      throw new PluginError(
-        PluginErrorCode.MANIFEST_INVALID,
-        `plugin "${record.name}": ${record.source.file} no longer declares it. Restore its "nestPlugin" entry.`,
-        {
-          plugin: record.name,
-          details: { file: record.source.file },
-        },
-      );
-    }
-    if (candidate.error) throw candidate.error;
-    const entryProblem = verifyEntry(record.name, candidate.package!, candidate.source);
-    if (entryProblem) throw entryProblem;
-    const verdict = checkCompatibility(candidate.metadata!, this.options.hostVersion, this.options.acceptIncompatible.has(record.name));
-    if (!verdict.compatible) throw verdict.error;
-    const requirements = verifyNpmRequirements(record.name, candidate.metadata!, pkg.dir, this.registry.root).error;
-    if (requirements) throw requirements;
-    return { metadata: candidate.metadata!, pkg: candidate.package! };
+    const imported = await importPackagePlugin({ ...admission.pkg!, entryPath: admission.entry! }, admission.metadata, record.source, generation);
+    const problem = classProblem(
+      { ...record, pluginClass: imported.pluginClass, metadata: imported.metadata },
+      admission.metadata,
+      gateContext(this.options, this.registry.root),
+    );
+    if (problem) throw problem;
+    return { ...imported, pkg: admission.pkg! };
   }
 
   private classOf(record: PluginRecord): Type<object> {

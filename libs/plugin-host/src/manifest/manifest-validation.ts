@@ -2,11 +2,13 @@ import semver from 'semver';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import { parseRequirement } from '../requirements/npm-requirements.js';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
+import { getPluginMetadata } from './plugin.decorator.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 // Terminus puts `status` beside the per-plugin entries of the health result.
 const RESERVED_NAMES = new Set(['status']);
 const TIMEOUT_PHASES = ['initialize', 'cleanup', 'healthCheck', 'hook'];
+const ISOLATION_TIERS: readonly string[] = ['in-process', 'worker', 'process'];
 
 /**
  * Checks what a plugin declares before anything of it runs. Returns every problem
@@ -22,7 +24,17 @@ export function validatePluginMetadata(
   details: Record<string, unknown> = {},
 ): PluginError | undefined {
   const problems: string[] = [];
-  const { name, type, version, compatibility, dependencies, configSchema, required, timeouts, requires, optionalRequires } = metadata;
+  if (metadata === null || typeof metadata !== 'object') {
+    return new PluginError(
+      PluginErrorCode.MANIFEST_INVALID,
+      `a plugin (${where}) declares ${JSON.stringify(metadata)} instead of an object { name, type, version }. ${fix}`,
+      {
+        details: { ...details, problems: ['the declaration must be an object'] },
+      },
+    );
+  }
+  const { name, type, version, description, compatibility, dependencies, configSchema, required, timeouts, requires, optionalRequires, inject, isolation } =
+    metadata;
 
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     problems.push(`name ${JSON.stringify(name)} must be a string of letters, digits, ".", "_" or "-"`);
@@ -49,13 +61,20 @@ export function validatePluginMetadata(
       }
     }
   }
+  if (description !== undefined && typeof description !== 'string') problems.push('description must be a string');
+  if (isolation !== undefined && !ISOLATION_TIERS.includes(isolation as string)) problems.push('isolation must be "in-process", "worker" or "process"');
+  if (inject !== undefined && (!Array.isArray(inject) || inject.some((token) => !['string', 'symbol', 'function'].includes(typeof token)))) {
+    problems.push('inject must be an array of host tokens (names, symbols or classes)');
+  }
   if (configSchema !== undefined && typeof configSchema !== 'function') {
     problems.push('configSchema must be a class decorated with class-validator decorators');
   }
   if (required !== undefined && typeof required !== 'boolean') {
     problems.push('required must be true or false');
   }
-  if (timeouts !== undefined) {
+  if (timeouts !== undefined && (timeouts === null || typeof timeouts !== 'object' || Array.isArray(timeouts))) {
+    problems.push(`timeouts ${JSON.stringify(timeouts)} must be an object of phase to milliseconds, e.g. { "initialize": 5000 }`);
+  } else if (timeouts !== undefined) {
     for (const [phase, ms] of Object.entries(timeouts)) {
       if (!TIMEOUT_PHASES.includes(phase)) problems.push(`timeouts.${phase} is not a phase (use ${TIMEOUT_PHASES.join(', ')})`);
       else if (!isValidTimeout(ms)) problems.push(`timeouts.${phase} must be a positive number of milliseconds`);
@@ -70,6 +89,28 @@ export function validatePluginMetadata(
     plugin: typeof name === 'string' ? name : undefined,
     details: { ...details, problems },
   });
+}
+
+/**
+ * A plugin class the host cannot hold: one with a `then` method (on its prototype,
+ * or set by its constructor on `instance`) would make every `await` of it, and
+ * Nest's provider resolution, treat it as a promise and call that method.
+ */
+export function classShapeProblem(pluginClass: unknown, where: string, instance?: object): PluginError | undefined {
+  let then: unknown;
+  try {
+    then = instance !== undefined ? (instance as { then?: unknown }).then : (pluginClass as { prototype?: { then?: unknown } } | undefined)?.prototype?.then;
+  } catch (error) {
+    then = error;
+  }
+  if (then === undefined) return undefined;
+  const declared: unknown = getPluginMetadata(pluginClass)?.name;
+  const name = typeof declared === 'string' ? declared : undefined;
+  return new PluginError(
+    PluginErrorCode.MANIFEST_INVALID,
+    `${name ? `plugin "${name}"` : 'a plugin'} (${where}) has a "then" member: await, and Nest when it injects the plugin, would treat the plugin as a promise and call it. Rename it.`,
+    { plugin: name, details: { fields: ['then'] } },
+  );
 }
 
 function requirementProblems(field: string, list: unknown): string[] {

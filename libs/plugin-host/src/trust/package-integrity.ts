@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+
+/** Folders a digest leaves out: a package's installed dependencies, and version control. */
+export const UNPINNED_FOLDERS: readonly string[] = ['node_modules', '.git'];
+
+/** A package folder as a pin sees it: its digest, and the symlinks that lead out of it (which the digest cannot cover). */
+export interface PackageInspection {
+  digest: string;
+  /** Relative paths (with `/`) of symlinks whose target lies outside the folder (or does not exist). */
+  escapingLinks: string[];
+}
 
 /**
  * The integrity digest of a package folder, as `trust.integrity` expects it:
@@ -16,13 +26,33 @@ import { join, relative, sep } from 'node:path';
  * `npx nest-plugin-integrity <folder>` prints it.
  */
 export function packageIntegrity(folder: string): string {
+  return inspectPackage(folder).digest;
+}
+
+/** The digest of `folder` (see `packageIntegrity`) and the symlinks in it that lead outside it. Reads every file: call it once per check. */
+export function inspectPackage(folder: string): PackageInspection {
   const digest = createHash('sha512');
+  const escapingLinks: string[] = [];
+  const real = realpathSync.native(folder);
   for (const { path, link } of listFiles(folder)) {
     const rel = relative(folder, path).split(sep).join('/');
     const content = link !== undefined ? `link:${link}` : createHash('sha512').update(readFileSync(path)).digest('hex');
     digest.update(`${rel}\0${content}\n`);
+    if (link !== undefined && !staysInside(real, path)) escapingLinks.push(rel);
   }
-  return `sha512-${digest.digest('base64')}`;
+  return { digest: `sha512-${digest.digest('base64')}`, escapingLinks };
+}
+
+/** Whether `path` (a symlink) resolves to somewhere inside `realFolder`; a dangling link counts as leading out. */
+function staysInside(realFolder: string, path: string): boolean {
+  let target: string;
+  try {
+    target = realpathSync.native(path);
+  } catch {
+    return false;
+  }
+  const rel = relative(realFolder, target);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 function listFiles(folder: string): { path: string; link?: string }[] {
@@ -31,7 +61,7 @@ function listFiles(folder: string): { path: string; link?: string }[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && entry.name !== '.git') walk(path);
+        if (!UNPINNED_FOLDERS.includes(entry.name)) walk(path);
       } else if (entry.isSymbolicLink()) files.push({ path, link: readlinkSync(path) });
       else if (entry.isFile()) files.push({ path });
     }

@@ -1,13 +1,14 @@
-import { wildcardMatcher, wildcardToRegExp } from '../discovery/name-filter.js';
+import { relative, sep } from 'node:path';
+import { wildcardMatcher } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import type { PluginRecord } from '../registry/index.js';
-import { packageIntegrity } from './package-integrity.js';
+import type { PluginPackage, PluginRecord } from '../registry/index.js';
+import { inspectPackage, UNPINNED_FOLDERS, type PackageInspection } from './package-integrity.js';
 
 /** Module option `trust`: which plugins may load at all, and pinned package contents. */
 export interface TrustPolicy {
-  /** Only plugins whose name or package name matches (`*` wildcards) are trusted. Absent: all are. */
+  /** Only plugins whose name or package name matches (`*` wildcards, case-insensitive) are trusted. Absent: all are. */
   allow?: string[];
-  /** Never these (wins over `allow`). */
+  /** Never these (case-insensitive; wins over `allow`). */
   deny?: string[];
   /** Package name → `sha512-…` digest of its files (`npx nest-plugin-integrity <folder>` prints it). */
   integrity?: Record<string, string>;
@@ -15,42 +16,82 @@ export interface TrustPolicy {
   untrusted?: 'refuse' | 'process';
 }
 
-/** The trust verdict: refused (with the rule), forced into the process tier, or fine. */
+/** The verdict of the allow and deny rules: refused (with the rule), forced into the process tier, or fine. */
 export type TrustVerdict = { refused: PluginError } | { forceProcess: true } | undefined;
 
-/**
- * Checks a plugin against the policy before any of its code is imported:
- * deny rules, then the allow list, then the pinned integrity of its package.
- */
-export function checkTrust(record: PluginRecord, policy: TrustPolicy | undefined, digests = new Map<string, string>()): TrustVerdict {
+type Named = Pick<PluginRecord, 'name' | 'source' | 'package'>;
+
+function refusal(record: Named, why: string, details: Record<string, unknown>): PluginError {
+  const label = `plugin "${record.name}"${record.source.package ? ` (package ${record.source.package})` : ''}`;
+  return new PluginError(PluginErrorCode.UNTRUSTED, `${label} is refused: ${why}. It was not imported.`, { plugin: record.name, details });
+}
+
+/** The allow and deny rules, matched against the plugin's and its package's names, ignoring case. */
+export function checkTrustRules(record: Named, policy: TrustPolicy | undefined): TrustVerdict {
   if (!policy) return undefined;
   const names = [record.name, record.source.package];
-  const label = `plugin "${record.name}"${record.source.package ? ` (package ${record.source.package})` : ''}`;
-  const refuse = (why: string, details: Record<string, unknown>): TrustVerdict => ({
-    refused: new PluginError(PluginErrorCode.UNTRUSTED, `${label} is refused: ${why}. It was not imported.`, { plugin: record.name, details }),
-  });
+  const denied = (policy.deny ?? []).find((pattern) => wildcardMatcher([pattern], true)(...names));
+  if (denied) return { refused: refusal(record, `it matches trust.deny rule "${denied}"`, { rule: `deny:${denied}` }) };
 
-  const denied = (policy.deny ?? []).find((pattern) => names.some((name) => name !== undefined && wildcardToRegExp(pattern).test(name)));
-  if (denied) return refuse(`it matches trust.deny rule "${denied}"`, { rule: `deny:${denied}` });
-
-  if (policy.allow && !wildcardMatcher(policy.allow)(...names)) {
+  if (policy.allow && !wildcardMatcher(policy.allow, true)(...names)) {
     if (policy.untrusted === 'process' && record.package) return { forceProcess: true };
-    return refuse(
-      `it is not on trust.allow (${policy.allow.map((p) => `"${p}"`).join(', ')})${policy.untrusted === 'process' ? ' and it is not a package, so it cannot run in the process tier' : ''}. Add it to trust.allow if you trust it`,
-      { rule: 'allow' },
+    const why = `it is not on trust.allow (${policy.allow.map((p) => `"${p}"`).join(', ')})${policy.untrusted === 'process' ? ' and it is not a package, so it cannot run in the process tier' : ''}. Add it to trust.allow if you trust it`;
+    return { refused: refusal(record, why, { rule: 'allow' }) };
+  }
+  return undefined;
+}
+
+/** The pin of a package, if the policy has one (looked up as an own key: a package named "constructor" has no pin by accident). */
+export function pinOf(policy: TrustPolicy | undefined, packageName: string | undefined): string | undefined {
+  const pins = policy?.integrity;
+  if (!pins || packageName === undefined || !Object.hasOwn(pins, packageName)) return undefined;
+  return pins[packageName];
+}
+
+/**
+ * What a pin promises, checked now: the entry lies in the files the digest covers
+ * (not under `node_modules/` or `.git/`), no symlink in the package leads out of
+ * it, and the files' digest is the pinned one. `inspections` shares one reading of
+ * a package among the plugins it declares within one check; never keep it longer.
+ */
+export function checkIntegrity(
+  record: Named,
+  pkg: PluginPackage,
+  realEntry: string,
+  pinned: string,
+  inspections?: Map<string, PackageInspection>,
+): PluginError | undefined {
+  const fix = `a pinned package must be self-contained`;
+  const entry = relative(pkg.dir, realEntry).split(sep);
+  const unpinned = entry.find((segment) => UNPINNED_FOLDERS.includes(segment));
+  if (unpinned) {
+    return refusal(
+      record,
+      `its entry ${entry.join('/')} is inside ${unpinned}/, which trust.integrity does not cover (${fix}). Move the entry into the package's own files`,
+      {
+        rule: 'integrity',
+        file: realEntry,
+      },
     );
   }
-
-  const pinned = record.source.package ? policy.integrity?.[record.source.package] : undefined;
-  if (pinned && record.package) {
-    let actual = digests.get(record.package.dir);
-    if (!actual) digests.set(record.package.dir, (actual = packageIntegrity(record.package.dir)));
-    if (actual !== pinned) {
-      return refuse(
-        `its files do not match trust.integrity["${record.source.package}"] (expected ${pinned}, found ${actual}). If the change is intended, pin the new digest (npx nest-plugin-integrity ${record.package.dir})`,
-        { rule: 'integrity', expected: pinned, actual },
-      );
-    }
+  let inspection = inspections?.get(pkg.dir);
+  if (!inspection) {
+    inspection = inspectPackage(pkg.dir);
+    inspections?.set(pkg.dir, inspection);
+  }
+  if (inspection.escapingLinks.length > 0) {
+    const links = inspection.escapingLinks.map((link) => `"${link}"`).join(', ');
+    return refusal(record, `symlink ${links} leads outside the package, where trust.integrity cannot cover it (${fix}). Replace the link with the files`, {
+      rule: 'integrity',
+      links: inspection.escapingLinks,
+    });
+  }
+  if (inspection.digest !== pinned) {
+    return refusal(
+      record,
+      `its files do not match trust.integrity["${pkg.name}"] (expected ${pinned}, found ${inspection.digest}). If the change is intended, pin the new digest (npx nest-plugin-integrity ${pkg.dir})`,
+      { rule: 'integrity', expected: pinned, actual: inspection.digest },
+    );
   }
   return undefined;
 }
