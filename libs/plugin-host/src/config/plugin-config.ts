@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
@@ -52,7 +53,7 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
   if (input.options !== undefined) {
     mergeInto(merged, asObject(input.options, plugin, `module options config["${plugin}"]`), `module options config["${plugin}"]`, sources);
   }
-  const file = readConfigFile(plugin, input.env);
+  const file = await readConfigFile(plugin, input.env);
   if (file) mergeInto(merged, file.values, file.label, sources);
   const fromEnv = readEnv(plugin, schema, merged, input, warnings);
   for (const [key, { value, label }] of fromEnv) mergeInto(merged, { [key]: value }, label, sources);
@@ -102,7 +103,7 @@ function mergeInto(target: PlainObject, patch: PlainObject, label: string, sourc
   }
 }
 
-function readConfigFile(plugin: string, env: ConfigSources['env']): { values: PlainObject; label: string } | undefined {
+async function readConfigFile(plugin: string, env: ConfigSources['env']): Promise<{ values: PlainObject; label: string } | undefined> {
   const variable = configFileEnvName(plugin);
   const file = env[variable];
   if (!file) return undefined;
@@ -113,25 +114,68 @@ function readConfigFile(plugin: string, env: ConfigSources['env']): { values: Pl
       phase: 'configure',
       details: { file, variable },
     });
-  let text: string;
-  try {
-    // A config file is a few keys; a huge one is a mistake (or an attack) and is not read into memory.
-    const { size } = statSync(file);
-    if (size > MAX_CONFIG_FILE_BYTES)
-      throw fail(`is ${(size / 1024 / 1024).toFixed(1)} MB; config files are limited to ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MB`);
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof PluginError) throw error;
-    throw fail(`cannot be read (${describeError(error)})`);
+  const read = await readSmallFile(file, MAX_CONFIG_FILE_BYTES, CONFIG_READ_TIMEOUT_MS);
+  if (typeof read !== 'string') {
+    throw fail(
+      read.problem === 'not-a-file'
+        ? 'is not a regular file (a folder, FIFO, socket or device is never read)'
+        : read.problem === 'too-large'
+          ? `is over ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MB; config files are limited to that and are not read further`
+          : read.problem === 'timeout'
+            ? `could not be read within ${CONFIG_READ_TIMEOUT_MS / 1000} s`
+            : `cannot be read (${read.problem})`,
+    );
   }
   let values: unknown;
   try {
-    values = JSON.parse(text);
+    values = JSON.parse(read);
   } catch (error) {
     throw fail(`is not valid JSON (${describeError(error)})`);
   }
   if (!isObject(values)) throw fail('must hold a JSON object of config keys');
   return { values, label };
+}
+
+const CONFIG_READ_TIMEOUT_MS = 5000;
+
+/**
+ * Reads a regular file as UTF-8, at most `maxBytes` (counted while reading: a
+ * file's reported size is not trusted, /proc files report 0) and within
+ * `timeoutMs`. Anything but a regular file is refused before a byte is read; it
+ * is opened non-blocking, so a FIFO without a writer cannot hang the open.
+ */
+export async function readSmallFile(
+  path: string,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<string | { problem: 'not-a-file' | 'too-large' | 'timeout' | string }> {
+  let handle: FileHandle | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const reading = (async () => {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!(await handle.stat()).isFile()) return { problem: 'not-a-file' as const };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length);
+      if (bytesRead === 0) return Buffer.concat(chunks, total).toString('utf8');
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) return { problem: 'too-large' as const };
+    }
+  })();
+  const timeout = new Promise<{ problem: 'timeout' }>((resolve) => {
+    timer = setTimeout(() => resolve({ problem: 'timeout' }), timeoutMs);
+  });
+  try {
+    return await Promise.race([reading, timeout]);
+  } catch (error) {
+    return { problem: describeError(error) };
+  } finally {
+    clearTimeout(timer);
+    reading.finally(() => handle?.close()).catch(() => undefined);
+  }
 }
 
 /** The config keys a plugin has: the schema's properties, or what the other sources set. */
@@ -154,20 +198,23 @@ function readEnv(
   const prefix = configEnvPrefix(plugin);
   const found = new Map<string, { value: unknown; label: string }>();
   const claimed = new Set<string>([configFileEnvName(plugin)]);
+  // Another plugin's longer prefix ("data-source" under "data"): its variables are its own. Computed only when
+  // a variable is found or left over: with many plugins that is the rare case.
+  let longerPrefixes: string[] | undefined;
+  const otherPlugins = (): string[] =>
+    (longerPrefixes ??= (input.otherPlugins ?? []).map(configEnvPrefix).filter((p) => p.length > prefix.length && p.startsWith(prefix)));
   for (const key of keys) {
     const variable = prefix + toUpperSnake(key);
     const raw = input.env[variable];
-    if (raw === undefined) continue;
+    if (raw === undefined || otherPlugins().some((p) => variable.startsWith(p))) continue;
     claimed.add(variable);
     found.set(key, { value: coerceEnvValue(raw, typeHint(schema, key, current[key])), label: `env ${variable}` });
   }
   // A PLUGIN_<NAME>_* var that sets nothing is most likely a typo: say so. (Other plugins' prefixes are
   // computed only when there is such a var: with many plugins that is the rare case.)
-  let longerPrefixes: string[] | undefined;
   for (const variable of Object.keys(input.env)) {
     if (!variable.startsWith(prefix) || claimed.has(variable)) continue;
-    longerPrefixes ??= (input.otherPlugins ?? []).map(configEnvPrefix).filter((p) => p.length > prefix.length && p.startsWith(prefix));
-    if (longerPrefixes.some((p) => variable.startsWith(p))) continue;
+    if (otherPlugins().some((p) => variable.startsWith(p))) continue;
     warnings.push(
       `env ${variable} sets no config key of plugin "${plugin}" (keys: ${keys.map((k) => prefix + toUpperSnake(k)).join(', ') || 'none'}); it is ignored.`,
     );

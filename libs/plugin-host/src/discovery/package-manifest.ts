@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
-import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { PluginError, PluginErrorCode, describeError, describeValue } from '../errors/index.js';
 import { validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import type { PluginPackage, PluginSource } from '../registry/index.js';
 import type { PluginCandidate } from './plugin-candidate.js';
@@ -104,7 +104,7 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
   for (const field of ['name', 'type', 'entry']) {
     if (manifest[field] === undefined || manifest[field] === '') problems.push(`${field} is missing`);
   }
-  if (manifest.name !== undefined && typeof manifest.name !== 'string') problems.push(`name ${JSON.stringify(manifest.name)} must be a string`);
+  if (manifest.name !== undefined && typeof manifest.name !== 'string') problems.push(`name ${describeValue(manifest.name)} must be a string`);
   if (manifest.export !== undefined && (typeof manifest.export !== 'string' || manifest.export === '')) problems.push('export must be the name of an export');
   if (manifest.lazy !== undefined && typeof manifest.lazy !== 'boolean') problems.push('lazy must be true or false');
   if (manifest.isolation !== undefined && !['in-process', 'worker', 'process'].includes(manifest.isolation as string)) {
@@ -162,7 +162,7 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
  * of the folder is checked by `resolveRealEntry` just before every import.)
  */
 function resolveEntry(dir: string, entry: unknown): string | { problem: string } {
-  if (typeof entry !== 'string') return { problem: `entry ${JSON.stringify(entry)} must be a path inside the package, such as "./dist/index.js"` };
+  if (typeof entry !== 'string') return { problem: `entry ${describeValue(entry)} must be a path inside the package, such as "./dist/index.js"` };
   if (isAbsolute(entry)) return { problem: `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"` };
   // The usual "./dist/index.js" needs no normalization.
   if (SIMPLE_ENTRY.test(entry)) return dir + sep + (sep === '/' ? entry.slice(2) : entry.slice(2).split('/').join(sep));

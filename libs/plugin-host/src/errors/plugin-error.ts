@@ -51,3 +51,15 @@ export function describeError(error: unknown): string {
     return String(error);
   }
 }
+
+/** A value as it reads in a message: JSON where it can be (never throws: BigInts, cycles, symbols), cut to 200 characters. */
+export function describeValue(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? `${inner}n` : inner));
+  } catch {
+    text = undefined;
+  }
+  text ??= typeof value === 'symbol' ? value.toString() : typeof value === 'function' ? `function ${value.name}` : Object.prototype.toString.call(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import semver from 'semver';
+import { configEnvPrefix } from '../config/env-names.js';
 import { importPackagePlugin, type PluginCandidate } from '../discovery/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { admitPlugin, type Admission, type FreshManifest, type GateContext } from '../gate/index.js';
@@ -40,7 +41,9 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
   supervisor?.bind(registry);
   const fail = (record: PluginRecord, error: PluginError): void => void registry.transition(record, PluginState.FAILED, error);
 
-  for (const [name, group] of groupByName(candidates)) {
+  const groups = groupByName(candidates);
+  const lookalikes = lookalikeNames([...groups.keys()]);
+  for (const [name, group] of groups) {
     const [first] = group;
     const record = createRecord(name, first, options, root);
     registry.add(record);
@@ -63,6 +66,17 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
           PluginErrorCode.DUPLICATE,
           `${group.length} plugins are named "${name}": ${group.map((c) => c.source.description).join(' and ')}. Rename one of them, or keep one out (discovery.exclude); none of them is loaded.`,
           { plugin: name, details: { sources: group.map((c) => c.source.description) } },
+        ),
+      );
+    } else if (lookalikes.has(name)) {
+      const { names, prefix } = lookalikes.get(name)!;
+      const listed = names.map((other) => `"${other}" (${groups.get(other)![0].source.description})`).join(' and ');
+      fail(
+        record,
+        new PluginError(
+          PluginErrorCode.DUPLICATE,
+          `plugins ${listed} have names that differ only in case or punctuation, so they share the env prefix ${prefix} and each could read the other's PLUGIN_ settings. Rename one of them, or keep one out (discovery.exclude); none of them is loaded.`,
+          { plugin: name, details: { names, prefix } },
         ),
       );
     }
@@ -227,6 +241,28 @@ export async function instantiatePlugin(
           ),
     );
   }
+}
+
+/**
+ * Names that collide with another name where it matters: the same ignoring case,
+ * or the same env prefix (`json.report`, `json-report` and `jsonReport` all read
+ * `PLUGIN_JSON_REPORT_*`). Each maps to every name of its collision and the prefix.
+ */
+function lookalikeNames(names: string[]): Map<string, { names: string[]; prefix: string }> {
+  const byKey = new Map<string, string[]>();
+  for (const name of names) {
+    for (const key of new Set([`case:${name.toLowerCase()}`, `env:${configEnvPrefix(name)}`])) {
+      const same = byKey.get(key);
+      if (same) same.push(name);
+      else byKey.set(key, [name]);
+    }
+  }
+  const found = new Map<string, { names: string[]; prefix: string }>();
+  for (const same of byKey.values()) {
+    if (same.length < 2) continue;
+    for (const name of same) found.set(name, { names: same, prefix: configEnvPrefix(name) });
+  }
+  return found;
 }
 
 function groupByName(candidates: PluginCandidate[]): Map<string, PluginCandidate[]> {

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { PluginError, PluginErrorCode } from '../errors/index.js';
+import { PluginError, PluginErrorCode, describeValue } from '../errors/index.js';
 import { parseRequirement } from '../requirements/npm-requirements.js';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
 import { getPluginMetadata } from './plugin.decorator.js';
@@ -27,7 +27,7 @@ export function validatePluginMetadata(
   if (metadata === null || typeof metadata !== 'object') {
     return new PluginError(
       PluginErrorCode.MANIFEST_INVALID,
-      `a plugin (${where}) declares ${JSON.stringify(metadata)} instead of an object { name, type, version }. ${fix}`,
+      `a plugin (${where}) declares ${describeValue(metadata)} instead of an object { name, type, version }. ${fix}`,
       {
         details: { ...details, problems: ['the declaration must be an object'] },
       },
@@ -37,18 +37,18 @@ export function validatePluginMetadata(
     metadata;
 
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    problems.push(`name ${JSON.stringify(name)} must be a string of letters, digits, ".", "_" or "-"`);
+    problems.push(`name ${describeValue(name)} must be a string of letters, digits, ".", "_" or "-"`);
   } else if (RESERVED_NAMES.has(name)) {
     problems.push(`name "${name}" is reserved (it is a key of the health result); choose another name`);
   }
   if (typeof type !== 'string' || type.trim() === '') {
-    problems.push(`type ${JSON.stringify(type)} must be a non-empty string such as "algorithm"`);
+    problems.push(`type ${describeValue(type)} must be a non-empty string such as "algorithm"`);
   }
   if (typeof version !== 'string' || !isVersion(version)) {
-    problems.push(`version ${JSON.stringify(version)} must be a semver version such as "1.2.0"`);
+    problems.push(`version ${describeValue(version)} must be a semver version such as "1.2.0"`);
   }
   if (compatibility !== undefined && (typeof compatibility !== 'string' || !isRange(compatibility))) {
-    problems.push(`compatibility ${JSON.stringify(compatibility)} must be a semver range such as "^0.1.0"`);
+    problems.push(`compatibility ${describeValue(compatibility)} must be a semver range such as "^0.1.0"`);
   }
   if (dependencies !== undefined) {
     if (typeof dependencies !== 'object' || dependencies === null || Array.isArray(dependencies)) {
@@ -56,7 +56,7 @@ export function validatePluginMetadata(
     } else {
       for (const [dependency, range] of Object.entries(dependencies)) {
         if (typeof range !== 'string' || !isRange(range)) {
-          problems.push(`dependencies.${dependency} ${JSON.stringify(range)} must be a semver range such as "^1.0.0"`);
+          problems.push(`dependencies.${dependency} ${describeValue(range)} must be a semver range such as "^1.0.0"`);
         }
       }
     }
@@ -73,7 +73,7 @@ export function validatePluginMetadata(
     problems.push('required must be true or false');
   }
   if (timeouts !== undefined && (timeouts === null || typeof timeouts !== 'object' || Array.isArray(timeouts))) {
-    problems.push(`timeouts ${JSON.stringify(timeouts)} must be an object of phase to milliseconds, e.g. { "initialize": 5000 }`);
+    problems.push(`timeouts ${describeValue(timeouts)} must be an object of phase to milliseconds, e.g. { "initialize": 5000 }`);
   } else if (timeouts !== undefined) {
     for (const [phase, ms] of Object.entries(timeouts)) {
       if (!TIMEOUT_PHASES.includes(phase)) problems.push(`timeouts.${phase} is not a phase (use ${TIMEOUT_PHASES.join(', ')})`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, parse as parsePath } from 'node:path';
 import semver from 'semver';
+import { describeValue } from '../errors/index.js';
 import type { OptionalRequirement } from '../manifest/plugin-metadata.interface.js';
 
 /** One `"name@range"` requirement, parsed. */
@@ -24,7 +25,7 @@ const PACKAGE_NAME = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i;
 
 /** Parses `"name@range"`, `"@scope/name@range"` or a bare name; a string says what is wrong. */
 export function parseRequirement(spec: unknown): NpmRequirement | string {
-  if (typeof spec !== 'string' || spec.trim() === '') return `${JSON.stringify(spec)} must be a string such as "onnxruntime-node@>=1.16"`;
+  if (typeof spec !== 'string' || spec.trim() === '') return `${describeValue(spec)} must be a string such as "onnxruntime-node@>=1.16"`;
   const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
   const name = at === -1 ? spec : spec.slice(0, at);
   const range = at === -1 ? '*' : spec.slice(at + 1).trim();
