@@ -146,12 +146,12 @@ export const FAULT_CASES: FaultCase[] = [
   {
     name: 'huge config file',
     tier: 'in-process',
-    outcome: '`failed`, `PLUGIN_CONFIG_INVALID`: the file is over 1 MB and is not read',
+    outcome: '`failed`, `PLUGIN_CONFIG_INVALID`: the file is over 1 MB and is not read past that',
     async run(host) {
       addPlugin(host.tree, 'faulty', 'initialize() {}');
       const file = host.tree.write('huge.json', `{"padding":"${'x'.repeat(2 * 1024 * 1024)}"}`);
       await host.boot({ env: { PLUGIN_FAULTY_CONFIG: file } });
-      await expectFailed(host, 'PLUGIN_CONFIG_INVALID', /is 2\.0 MB; config files are limited to 1 MB/);
+      await expectFailed(host, 'PLUGIN_CONFIG_INVALID', /is over 1 MB; config files are limited to that and are not read further/);
     },
   },
   {
