@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
-import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageIntegrity } from '../../libs/plugin-host/src/trust/index.js';
 import { addPlugin, eventually, type FaultHost } from '../faults/fault-host.js';
@@ -15,6 +16,16 @@ export interface SecurityCase {
 const markerOf = (name: string): string => `globalThis.__gateImports = [...(globalThis.__gateImports ?? []), ${JSON.stringify(name)}];`;
 const imported = (): string[] => ((globalThis as Record<string, unknown>).__gateImports as string[] | undefined) ?? [];
 type Called = { call(...args: unknown[]): unknown };
+type Located = { where(): Promise<{ pid: number; main: boolean }> };
+const WHERE = "async where() { const { isMainThread } = await import('node:worker_threads'); return { pid: process.pid, main: isMainThread }; }";
+
+/** A package plugin whose entry is missing at boot (not built yet): it fails there, and `build()` writes the entry. */
+function unbuiltPlugin(host: FaultHost, marker: string): { build(): void } {
+  addPlugin(host.tree, 'faulty', WHERE, {}, markerOf(marker));
+  const code = host.tree.read('plugins/faulty/index.js');
+  rmSync(join(host.tree.root, 'plugins/faulty/index.js'));
+  return { build: () => void host.tree.write('plugins/faulty/index.js', code) };
+}
 
 async function expectRefused(host: FaultHost, operation: Promise<unknown>, code: string, message: RegExp, name = 'faulty'): Promise<void> {
   await expect(operation).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
@@ -190,6 +201,135 @@ export const SECURITY_CASES: SecurityCase[] = [
       symlinkSync(outside, join(dir, 'index.js'));
       await expect(host.reference<Called>('faulty').call()).rejects.toMatchObject({ code: 'PLUGIN_MANIFEST_INVALID' });
       expect(imported()).not.toContain('lazy-outside');
+      await host.expectServing();
+    },
+  },
+  {
+    name: 'reload of an untrusted package that failed at boot',
+    area: 'trust gate',
+    outcome: 'with `untrusted: process`, a reload once it is built starts it in a child process, never in the host',
+    async run(host) {
+      const plugin = unbuiltPlugin(host, 'untrusted-reload');
+      await host.boot({ trust: { allow: ['bystander'], untrusted: 'process' } });
+      expect(host.plugins.info('faulty').error?.code).toBe('PLUGIN_MANIFEST_INVALID');
+      plugin.build();
+      await host.plugins.reload('faulty');
+      expect(imported()).not.toContain('untrusted-reload');
+      expect((await host.reference<Located>('faulty').where()).pid).not.toBe(process.pid);
+    },
+  },
+  {
+    name: 'reload of a process-tier plugin that failed at boot',
+    area: 'trust gate',
+    outcome: 'the host rule `isolation: { FAULTY: process }` (any case) holds on reload: it runs in a child process',
+    async run(host) {
+      const plugin = unbuiltPlugin(host, 'isolation-reload');
+      await host.boot({ isolation: { FAULTY: 'process' } });
+      plugin.build();
+      await host.plugins.reload('faulty');
+      expect(imported()).not.toContain('isolation-reload');
+      expect((await host.reference<Located>('faulty').where()).pid).not.toBe(process.pid);
+    },
+  },
+  {
+    name: 'reload of a plugin refused as a lookalike name',
+    area: 'trust gate',
+    outcome: 'reload rejects with `PLUGIN_DUPLICATE`, as enable does; nothing is imported',
+    async run(host) {
+      addPlugin(host.tree, 'json.report', "call() { return 'a'; }", {}, markerOf('lookalike-a'));
+      addPlugin(host.tree, 'json-report', "call() { return 'b'; }", {}, markerOf('lookalike-b'));
+      await host.boot();
+      await expectRefused(host, host.plugins.reload('json.report'), 'PLUGIN_DUPLICATE', /PLUGIN_JSON_REPORT_/, 'json.report');
+      expect(imported()).not.toContain('lookalike-a');
+    },
+  },
+  {
+    name: 'reload of a class plugin refused for its then() member',
+    area: 'trust gate',
+    outcome: 'reload rejects with `PLUGIN_MANIFEST_INVALID`; the class is never instantiated',
+    async run(host) {
+      let constructed = 0;
+      const { Plugin } = await import('nestjs-plugin-host');
+      class Thenable {
+        constructor() {
+          constructed++;
+        }
+        then(resolve: (value: unknown) => void): void {
+          resolve('hijacked');
+        }
+      }
+      Plugin({ name: 'thenable', type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })(Thenable);
+      await host.boot({ plugins: [Thenable] });
+      await expectRefused(host, host.plugins.reload('thenable'), 'PLUGIN_MANIFEST_INVALID', /"then" member/, 'thenable');
+      expect(constructed).toBe(0);
+    },
+  },
+  {
+    name: 'pinned package with a symlink into its own .git/',
+    area: 'trust gate',
+    outcome: '`failed`, `PLUGIN_UNTRUSTED` naming the link: the file it points at is not covered by the pin',
+    async run(host) {
+      const dir = markedPlugin(host, 'git-link', 'call() { return helper(); }');
+      host.tree.write('plugins/faulty/index.js', `import { helper } from './helper.js';\n${host.tree.read('plugins/faulty/index.js')}`);
+      mkdirSync(join(dir, '.git'));
+      writeFileSync(join(dir, '.git/helper.js'), "export const helper = () => 'pinned';\n");
+      symlinkSync('.git/helper.js', join(dir, 'helper.js'));
+      await host.boot({ trust: { integrity: { 'faulty-plugin': packageIntegrity(dir) } } });
+      expect(host.plugins.info('faulty')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_UNTRUSTED' } });
+      expect(host.plugins.info('faulty').error?.message).toMatch(/"helper\.js" \(a symlink leading outside the pinned files\)/);
+      expect(imported()).not.toContain('git-link');
+      await host.expectServing();
+    },
+  },
+  {
+    name: 'pinned package holding a FIFO',
+    area: 'trust gate',
+    outcome: '`failed`, `PLUGIN_UNTRUSTED` naming it: what a FIFO gives is not pinned; nothing is read from it or imported',
+    async run(host) {
+      const dir = markedPlugin(host, 'fifo-helper');
+      execFileSync('mkfifo', [join(dir, 'helper.js')]);
+      await host.boot({ trust: { integrity: { 'faulty-plugin': packageIntegrity(dir) } } });
+      expect(host.plugins.info('faulty')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_UNTRUSTED' } });
+      expect(host.plugins.info('faulty').error?.message).toMatch(/"helper\.js" \(not a regular file\)/);
+      expect(imported()).not.toContain('fifo-helper');
+      await host.expectServing();
+    },
+  },
+  {
+    name: 'entry that is a FIFO',
+    area: 'trust gate',
+    outcome: 'boot does not wait for a writer: `failed`, `PLUGIN_MANIFEST_INVALID` ("not a regular file")',
+    async run(host) {
+      const dir = markedPlugin(host, 'fifo-entry', undefined, { isolation: 'worker' });
+      rmSync(join(dir, 'index.js'));
+      execFileSync('mkfifo', [join(dir, 'index.js')]);
+      await host.boot();
+      expect(host.plugins.info('faulty')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_MANIFEST_INVALID' } });
+      expect(host.plugins.info('faulty').error?.message).toMatch(/is not a regular file/);
+      await host.expectServing();
+    },
+  },
+  {
+    name: 'module whose top level never finishes',
+    area: 'trust gate',
+    outcome: 'boot goes on: `failed`, `PLUGIN_TIMEOUT` after the initialize timeout',
+    async run(host) {
+      addPlugin(host.tree, 'faulty', "call() { return 'x'; }", {}, 'await new Promise(() => {});');
+      await host.boot({ pluginTimeouts: { faulty: { initialize: 300 } } });
+      expect(host.plugins.info('faulty')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_TIMEOUT' } });
+      await host.expectServing();
+    },
+  },
+  {
+    name: 'option names in another case',
+    area: 'names',
+    outcome: '`disabled: ["OTHER"]` disables `other`; `isolation: { "FAUL*": process }` isolates `faulty`',
+    async run(host) {
+      addPlugin(host.tree, 'faulty', WHERE);
+      addPlugin(host.tree, 'other', "call() { return 'other'; }");
+      await host.boot({ disabled: ['OTHER'], isolation: { 'FAUL*': 'process' } });
+      expect(host.plugins.info('other').state).toBe('disabled');
+      expect((await host.reference<Located>('faulty').where()).pid).not.toBe(process.pid);
       await host.expectServing();
     },
   },

@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { PluginError, PluginErrorCode, describeError, describeValue } from '../errors/index.js';
 import { validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
@@ -191,6 +191,10 @@ export function resolveRealEntry(name: string, pkg: PluginPackage, source: Plugi
       [`entry "${relative(pkg.dir, pkg.entryPath)}" goes through a symlink to ${real}, outside the package folder; it must stay inside it`],
       source.file!,
     ).error!;
+  }
+  // A FIFO or a device would hang the import, or feed it anything.
+  if (!statSync(real).isFile()) {
+    return invalid(name, source, [`entry "${relative(pkg.dir, pkg.entryPath)}" is not a regular file`], source.file!).error!;
   }
   return real;
 }

@@ -9,6 +9,7 @@ import { checkIntegrity, checkTrustRules, pinOf, type PackageInspection, type Tr
 export interface GateContext {
   trust?: TrustPolicy;
   hostVersion: string;
+  /** Lower-cased names (`hasName`). */
   acceptIncompatible: ReadonlySet<string>;
   /** The host's folder: class plugins' npm `requires` resolve from it, paths in messages are relative to it. */
   root: string;
@@ -68,7 +69,7 @@ export function admitPlugin(record: PluginRecord, context: GateContext, fresh?: 
   const entry = pkg && resolveRealEntry(record.name, pkg, record.source);
   if (entry instanceof PluginError) throw entry;
 
-  const compatibility = checkCompatibility(metadata, context.hostVersion, context.acceptIncompatible.has(record.name));
+  const compatibility = checkCompatibility(metadata, context.hostVersion, context.acceptIncompatible.has(record.name.toLowerCase()));
   if (!compatibility.compatible) throw compatibility.error;
   note(record, compatibility.warning);
 

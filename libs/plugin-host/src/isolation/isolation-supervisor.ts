@@ -166,11 +166,14 @@ export class IsolationSupervisor {
     }
   }
 
+  /** The host's rule for a plugin: its exact name, else the first matching wildcard; names match ignoring case, as trust rules do. */
   private ruleOf(name: string): IsolationTier | IsolationRule | undefined {
-    if (Object.hasOwn(this.host.isolation, name)) return this.host.isolation[name]; // own keys only: "toString" is no rule
-    const pattern = Object.keys(this.host.isolation).find((key) => key.includes('*') && wildcardToRegExp(key).test(name));
-    return pattern === undefined ? undefined : this.host.isolation[pattern];
+    const keys = Object.keys(this.host.isolation);
+    const exact = keys.find((key) => !key.includes('*') && key.toLowerCase() === name.toLowerCase());
+    const key = exact ?? keys.find((pattern) => pattern.includes('*') && wildcardToRegExp(pattern, true).test(name));
+    return key === undefined ? undefined : this.host.isolation[key];
   }
+
 
   private settingsOf(record: PluginRecord): IsolationSettings {
     const rule = this.ruleOf(record.name);

@@ -1,6 +1,8 @@
 export { LifecycleRunner } from './lifecycle-runner.js';
 export {
   admit,
+  admitOrThrow,
+  importWithin,
   classProblem,
   gateContext,
   loadPlugins,

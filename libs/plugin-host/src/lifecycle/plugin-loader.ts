@@ -2,7 +2,7 @@ import type { Type } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import semver from 'semver';
 import { configEnvPrefix } from '../config/env-names.js';
-import { importPackagePlugin, type PluginCandidate } from '../discovery/index.js';
+import { importPackagePlugin, type ImportedPlugin, type PluginCandidate } from '../discovery/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { admitPlugin, type Admission, type FreshManifest, type GateContext } from '../gate/index.js';
 import { checkCompatibility, classShapeProblem, type PluginMetadata } from '../manifest/index.js';
@@ -11,7 +11,7 @@ import { verifyNpmRequirements } from '../requirements/index.js';
 import type { PackageInspection } from '../trust/index.js';
 import type { IsolationSupervisor } from '../isolation/index.js';
 import { dependencyOrder, findCycles } from './dependency-graph.js';
-import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
+import { hasName, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
 import { roundMs } from './startup-timing.js';
 
@@ -92,7 +92,7 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
     const fresh = record.package ? { metadata: record.metadata, pkg: record.package } : undefined;
     const admission = admit(registry, record, gate, fresh);
     if (!admission) continue;
-    if (options.disabled.has(record.name)) registry.transition(record, PluginState.DISABLED);
+    if (hasName(options.disabled, record.name)) registry.transition(record, PluginState.DISABLED);
     if (record.package && !record.lazy) imports.push(loadPluginCode(registry, record, gate, admission));
   }
   await Promise.all(imports);
@@ -107,9 +107,15 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
   return registry;
 }
 
-/** The gate's context for this host (`inspections`: share package readings within one pass only). */
-export function gateContext(options: ResolvedPluginOptions, root: string, inspections?: Map<string, PackageInspection>): GateContext {
-  return { trust: options.trust, hostVersion: options.hostVersion, acceptIncompatible: options.acceptIncompatible, root, inspections };
+/** The gate's context for this host (`inspections`: share package readings within one pass only), and how long an import may take. */
+export function gateContext(options: ResolvedPluginOptions, root: string, inspections?: Map<string, PackageInspection>): LoadContext {
+  const importTimeoutMs = (metadata: PluginMetadata): number => timeoutsFor(metadata, options).initialize;
+  return { trust: options.trust, hostVersion: options.hostVersion, acceptIncompatible: options.acceptIncompatible, root, inspections, importTimeoutMs };
+}
+
+/** The gate's context, plus the import's time limit (a module whose top level never finishes must not hold boot). */
+export interface LoadContext extends GateContext {
+  importTimeoutMs(metadata: PluginMetadata): number;
 }
 
 /**
@@ -119,17 +125,23 @@ export function gateContext(options: ResolvedPluginOptions, root: string, inspec
  */
 export function admit(registry: PluginRegistry, record: PluginRecord, gate: GateContext, fresh?: FreshManifest): Admission | undefined {
   try {
-    const admission = admitPlugin(record, gate, fresh);
-    if (record.isolation === undefined) {
-      record.isolation = registry.supervisor?.tierOf(record, admission.forceProcess) ?? 'in-process';
-      const problem = isolationProblem(record);
-      if (problem) throw problem;
-    }
-    return admission;
+    return admitOrThrow(registry, record, gate, fresh);
   } catch (error) {
     registry.transition(record, PluginState.FAILED, error as PluginError);
     return undefined;
   }
+}
+
+/** `admit`, throwing the refusal instead of failing the record (a reload's refusal leaves the running instance alone). */
+export function admitOrThrow(registry: PluginRegistry, record: PluginRecord, gate: GateContext, fresh?: FreshManifest): Admission {
+  const admission = admitPlugin(record, gate, fresh);
+  if (record.isolation === undefined) {
+    const tier = registry.supervisor?.tierOf(record, admission.forceProcess) ?? 'in-process';
+    const problem = isolationProblem({ ...record, isolation: tier });
+    if (problem) throw problem;
+    record.isolation = tier;
+  }
+  return admission;
 }
 
 /**
@@ -138,7 +150,7 @@ export function admit(registry: PluginRegistry, record: PluginRecord, gate: Gate
  * instance. Passes the gate first (`admission`: the caller passed it just now).
  * Fails the record (and returns `false`) on any problem.
  */
-export async function loadPluginCode(registry: PluginRegistry, record: PluginRecord, gate: GateContext, admission?: Admission): Promise<boolean> {
+export async function loadPluginCode(registry: PluginRegistry, record: PluginRecord, gate: LoadContext, admission?: Admission): Promise<boolean> {
   admission ??= admit(registry, record, gate);
   if (!admission) return false;
   if (record.isolation === undefined || record.isolation === 'in-process') return importPlugin(registry, record, gate, admission);
@@ -179,10 +191,10 @@ function isolationProblem(record: PluginRecord): PluginError | undefined {
  * compatibility range, npm requirements, its shape). Fails the record (and
  * returns `false`) on any problem.
  */
-async function importPlugin(registry: PluginRegistry, record: PluginRecord, gate: GateContext, admission: Admission): Promise<boolean> {
+async function importPlugin(registry: PluginRegistry, record: PluginRecord, gate: LoadContext, admission: Admission): Promise<boolean> {
   const started = performance.now();
   try {
-    const { pluginClass, metadata } = await importPackagePlugin({ ...admission.pkg!, entryPath: admission.entry! }, admission.metadata, record.source);
+    const { pluginClass, metadata } = await importWithin(record, gate, admission);
     registry.attachClass(record, pluginClass, metadata);
     const problem = classProblem(record, admission.metadata, gate);
     if (problem) registry.transition(record, PluginState.FAILED, problem);
@@ -196,6 +208,18 @@ async function importPlugin(registry: PluginRegistry, record: PluginRecord, gate
 }
 
 /**
+ * Imports what the gate admitted (the package's real entry; `generation` > 0: a fresh copy, for a reload) within the
+ * initialize timeout: a module whose top level never finishes is `PLUGIN_TIMEOUT`, not a boot that never ends.
+ */
+export async function importWithin(record: PluginRecord, gate: LoadContext, admission: Admission, generation = 0): Promise<ImportedPlugin> {
+  const imported = await runPhase(record.name, 'load', gate.importTimeoutMs(admission.metadata), () =>
+    importPackagePlugin({ ...admission.pkg!, entryPath: admission.entry! }, admission.metadata, record.source, generation),
+  );
+  if (!imported.ok) throw imported.error;
+  return imported.value!;
+}
+
+/**
  * What only an imported class can show: a compatibility range or npm requirements
  * the class declares beyond its manifest, and a shape the host cannot hold (a
  * `then` method). `manifest`: the declaration checked before the import.
@@ -204,7 +228,7 @@ export function classProblem(record: PluginRecord, manifest: PluginMetadata, gat
   const shape = classShapeProblem(record.pluginClass, record.source.description);
   if (shape) return shape;
   if (manifest.compatibility === undefined) {
-    const verdict = checkCompatibility(record.metadata, gate.hostVersion, gate.acceptIncompatible.has(record.name));
+    const verdict = checkCompatibility(record.metadata, gate.hostVersion, hasName(gate.acceptIncompatible, record.name));
     if (!verdict.compatible) return verdict.error;
   }
   const { error, notes } = verifyNpmRequirements(record.name, record.metadata, record.folder, gate.root);
@@ -287,7 +311,7 @@ function createRecord(name: string, candidate: PluginCandidate, options: Resolve
     package: candidate.package,
     lazy: candidate.lazy === true,
     folder: candidate.package?.dir ?? root,
-    required: metadata.required === true || options.required.has(name),
+    required: metadata.required === true || hasName(options.required, name),
     state: PluginState.DISCOVERED,
     resolveInstance: candidate.resolveInstance,
     timings: {},

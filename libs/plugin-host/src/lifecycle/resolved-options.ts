@@ -41,7 +41,7 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
       problems.push(`${key} must be an array of plugin names`);
       return new Set();
     }
-    return new Set(list.map((name) => name.trim()).filter(Boolean));
+    return new Set(list.map((name) => name.trim().toLowerCase()).filter(Boolean)); // compared ignoring case (see hasName)
   };
   const checkTimeouts = (timeouts: Partial<PluginTimeouts> | undefined, label: string): void => {
     for (const [phase, ms] of Object.entries(timeouts ?? {})) {
@@ -78,6 +78,8 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
   if (given.healthCacheMs !== undefined && !(typeof given.healthCacheMs === 'number' && given.healthCacheMs >= 0)) {
     problems.push('healthCacheMs must be a number of milliseconds ≥ 0 (0: check on every request)');
   }
+  const isolationKeys = Object.keys(given.isolation ?? {}).map((key) => key.toLowerCase());
+  if (new Set(isolationKeys).size !== isolationKeys.length) problems.push('isolation has keys that differ only in case (names match ignoring case)');
   for (const [pattern, rule] of Object.entries(given.isolation ?? {})) {
     const tier = typeof rule === 'string' ? rule : rule?.tier;
     if (!ISOLATION_TIERS.includes(tier)) problems.push(`isolation["${pattern}"] must be one of ${ISOLATION_TIERS.join(', ')} (or { tier, heapMb, ... })`);
@@ -98,6 +100,11 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });
   }
   return resolved;
+}
+
+/** Whether a name list of the options (`disabled`, `required`, `acceptIncompatible`) holds `name`, ignoring case as every rule that guards does. */
+export function hasName(names: ReadonlySet<string>, name: string): boolean {
+  return names.has(name.toLowerCase());
 }
 
 /** A plugin's phase timeouts: defaults < module `timeouts` < `@Plugin({ timeouts })` < module `pluginTimeouts[name]`. */

@@ -1,15 +1,24 @@
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { mergeConfigPatch } from '../config/index.js';
-import { importPackagePlugin } from '../discovery/index.js';
-import { admitPlugin, type Admission } from '../gate/index.js';
+import type { Admission } from '../gate/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import type { InFlightCalls } from '../injection/index.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
 import { PluginRegistry, PluginState, type PluginPackage, type PluginRecord } from '../registry/index.js';
 import { LifecycleRunner } from './lifecycle-runner.js';
-import { admit, blockingDependency, classProblem, dependencyProblem, gateContext, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
+import {
+  admit,
+  admitOrThrow,
+  blockingDependency,
+  classProblem,
+  dependencyProblem,
+  gateContext,
+  importWithin,
+  instantiatePlugin,
+  loadPluginCode,
+} from './plugin-loader.js';
 import { PluginLocks } from './plugin-locks.js';
 import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
@@ -77,14 +86,22 @@ export class RuntimeOperations {
    */
   async reload(name: string): Promise<void> {
     const record = this.registry.require(name);
+    // Nothing loaded to replace (refused or failed before its code loaded): loading it is what enable does, with its checks.
+    if (!record.pluginClass || (record.state === PluginState.FAILED && !record.instance)) return void (await this.enable(name));
     await this.locks.run([name], async () => {
-      // The gate first, on the files as they are now; a refusal leaves the running instance serving.
-      const admission = admitPlugin(record, gateContext(this.options, this.registry.root));
+      // Refused for the plugin set itself: as for enable, no file change fixes it.
+      if (record.state === PluginState.FAILED && record.error && REFUSALS.has(record.error.code)) throw record.error;
+      // The gate first, on the files as they are now (it decides the tier of a plugin refused before it had one); a
+      // refusal leaves the running instance serving.
+      const gate = gateContext(this.options, this.registry.root);
+      const admission = admitOrThrow(this.registry, record, gate);
       const { pluginClass, metadata, pkg } = record.package
         ? isIsolated(record)
           ? { metadata: admission.metadata, pkg: admission.pkg, pluginClass: this.classOf(record) } // a new isolate imports the new code
           : await this.reimport(record, admission)
         : { pluginClass: this.classOf(record), metadata: record.metadata, pkg: undefined };
+      const problem = record.package ? undefined : classProblem(record, admission.metadata, gate);
+      if (problem) throw problem;
       await this.replaceInstance(record, pluginClass, metadata, record.configUpdates, admission);
       if (pkg) record.package = pkg;
       this.registry.emit('plugin.reloaded', record);
@@ -274,12 +291,9 @@ export class RuntimeOperations {
   private async reimport(record: PluginRecord, admission: Admission): Promise<{ pluginClass: Type<object>; metadata: PluginMetadata; pkg: PluginPackage }> {
     const generation = (this.generations.get(record.name) ?? 0) + 1;
     this.generations.set(record.name, generation);
-    const imported = await importPackagePlugin({ ...admission.pkg!, entryPath: admission.entry! }, admission.metadata, record.source, generation);
-    const problem = classProblem(
-      { ...record, pluginClass: imported.pluginClass, metadata: imported.metadata },
-      admission.metadata,
-      gateContext(this.options, this.registry.root),
-    );
+    const gate = gateContext(this.options, this.registry.root);
+    const imported = await importWithin(record, gate, admission, generation);
+    const problem = classProblem({ ...record, pluginClass: imported.pluginClass, metadata: imported.metadata }, admission.metadata, gate);
     if (problem) throw problem;
     return { ...imported, pkg: admission.pkg! };
   }

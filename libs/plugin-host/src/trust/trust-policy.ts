@@ -79,12 +79,12 @@ export function checkIntegrity(
     inspection = inspectPackage(pkg.dir);
     inspections?.set(pkg.dir, inspection);
   }
-  if (inspection.escapingLinks.length > 0) {
-    const links = inspection.escapingLinks.map((link) => `"${link}"`).join(', ');
-    return refusal(record, `symlink ${links} leads outside the package, where trust.integrity cannot cover it (${fix}). Replace the link with the files`, {
-      rule: 'integrity',
-      links: inspection.escapingLinks,
-    });
+  if (inspection.uncovered.length > 0) {
+    return refusal(
+      record,
+      `trust.integrity cannot cover ${inspection.uncovered.join(', ')} (${fix}). Replace links with the files they point to, and remove anything else that is not a regular file`,
+      { rule: 'integrity', uncovered: inspection.uncovered },
+    );
   }
   if (inspection.digest !== pinned) {
     return refusal(
