@@ -37,7 +37,7 @@ const measure = async (label, times, operation) => {
 };
 
 await measure('warm-up reloads (not counted)', 20, () => plugins.reload('pyod'));
-await measure(`reload (re-import ${reloads}×, pyod: 7 modules)`, reloads, () => plugins.reload('pyod'));
+await measure(`reload (re-import ${reloads}×, pyod: 9 modules)`, reloads, () => plugins.reload('pyod'));
 await measure(`updateConfig (new instance, no import, ${reloads}×)`, reloads, (i) => plugins.updateConfig('pyod', { randomState: i }));
 console.log(`node ${process.version}`);
 await app.close();

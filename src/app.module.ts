@@ -24,7 +24,8 @@ import { PluginsController } from './plugins/plugins.controller.js';
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({
         hostVersion: APP_VERSION,
-        config: { pyod: { contamination: 0.1 } },
+        // The csv plugin's folder is the one its process may read and write (PLUGIN_CSV_FOLDER, default ./data).
+        config: { pyod: { contamination: 0.1 }, csv: { folder: dataFolder(config) } },
         disabled: splitList(config.get<string>('DISABLED_PLUGINS')),
         hooks: ['detection.started', 'detection.completed'],
         // The CSV reader touches files named by requests: it runs in a child process that may read and

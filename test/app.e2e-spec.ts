@@ -177,7 +177,7 @@ describe('anomaly-detection host (e2e)', () => {
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1], [2]], params: { contamination: 2 } })
       .expect(400);
-    expect(params.body.message).toEqual(['params: contamination must be a number in (0, 0.5]']);
+    expect(params.body.message).toEqual(['params: contamination must not be greater than 0.5']);
     const extra = await http
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1], [2]], verbose: true })

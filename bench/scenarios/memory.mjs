@@ -1,5 +1,5 @@
 // Memory, each number from a fresh process: RSS after N = 1000 plugins against the same classes as plain
-// providers (MB per plugin), and what 100 reloads of a 7-module plugin keep (MB per reload).
+// providers (MB per plugin), and what 100 reloads of a 9-module plugin keep (MB per reload).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -40,7 +40,7 @@ export async function run({ quick }) {
       met: undefined,
     },
     {
-      scenario: `memory: ${reloads} reloads of pyod (7 modules)`,
+      scenario: `memory: ${reloads} reloads of pyod (9 modules)`,
       candidate: `RSS +${fmt(mb(reloaded.rss), 1)} MB, heap +${fmt(mb(reloaded.heap), 1)} MB`,
       baseline: 'the same app before the reloads',
       ratio: `${fmt(reloaded.rss / 1024 / reloads, 0)} KB RSS (${fmt(reloaded.heap / 1024 / reloads, 0)} KB heap) per reload`,

@@ -1,7 +1,10 @@
 import { matrixProblems } from 'nestjs-plugin-host';
 import { IsObject, IsOptional, IsString, MinLength, registerDecorator, type ValidationArguments } from 'class-validator';
+import { REQUEST_LIMITS } from '../request-limits.js';
 
-/** At least 2 rows, all of the same non-zero width, of finite numbers. */
+const MATRIX_RULES = { minRows: 2, maxRows: REQUEST_LIMITS.rows, maxColumns: REQUEST_LIMITS.columns };
+
+/** 2 to `REQUEST_LIMITS.rows` rows, all of the same non-zero width (at most `REQUEST_LIMITS.columns`), of finite numbers. */
 function IsNumberMatrix(): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -9,8 +12,8 @@ function IsNumberMatrix(): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       validator: {
-        validate: (value: unknown) => matrixProblems(value, { minRows: 2 }).length === 0,
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'data'}: ${matrixProblems(args?.value, { minRows: 2 }).join('; ')}`,
+        validate: (value: unknown) => matrixProblems(value, MATRIX_RULES).length === 0,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'data'}: ${matrixProblems(args?.value, MATRIX_RULES).join('; ')}`,
       },
     });
 }

@@ -16,9 +16,11 @@ export class DetectionService {
     if (type !== PluginType.ALGORITHM) throw new BadRequestException(`plugin "${algorithm}" is a ${type} plugin, not an algorithm`);
     await this.plugins.load(algorithm); // a lazy plugin starts now; PLUGIN_DISABLED → 503
     const detector = this.plugins.get<AlgorithmPlugin>(algorithm);
-    const problems = detector.validateParameters?.(params) ?? [];
+    const problems = (await Promise.resolve(detector.validateParameters?.(params))) ?? []; // an isolated plugin answers asynchronously
     if (problems.length > 0) throw new BadRequestException(problems.map((problem) => `params: ${problem}`));
     await this.hooks.call('detection.started', { algorithm, rows: data.length });
+    // Parsing and validating a large body was one task on the event loop: let waiting requests in before the detection starts.
+    await new Promise((resolve) => setImmediate(resolve));
     const result = await withRequestInput(async () => detector.predict(await detector.fit(data, params), data));
     const anomalies = result.labels.flatMap((label, i) => (label === 1 ? [i] : []));
     // Plugins react to results (json-report notifies a webhook); a failing hook never fails the request.

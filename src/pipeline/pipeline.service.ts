@@ -5,6 +5,7 @@ import type { StandardScalerPlugin } from '@nestjs-plugin-host/standard-scaler';
 import { InjectPlugin } from 'nestjs-plugin-host';
 import { DetectionService } from '../detection/detection.service.js';
 import { withRequestInput } from '../plugins/plugin-input.js';
+import { REQUEST_LIMITS } from '../request-limits.js';
 import type { PipelineRequest, PipelineResponse } from './pipeline.dto.js';
 
 /** Read a CSV (csv) → check and scale (standard-scaler) → detect (an algorithm) → write a report (json-report). */
@@ -19,12 +20,21 @@ export class PipelineService {
 
   async run(request: PipelineRequest): Promise<PipelineResponse> {
     const { source, algorithm, params, scale, report } = request;
-    const schema = await withRequestInput(() => this.csv.getSchema(source));
-    const columns = request.columns ?? Object.keys(schema).filter((column) => schema[column] === 'number');
-    if (columns.length === 0) throw new BadRequestException(`"${source}" has no numeric column (columns: ${Object.keys(schema).join(', ')})`);
-    const rows = await withRequestInput(() => this.csv.readData({ file: source, columns: Object.keys(schema) }));
-    const missing = columns.filter((column) => !(column in schema));
-    if (missing.length > 0) throw new BadRequestException(`"${source}" has no column ${missing.join(', ')} (columns: ${Object.keys(schema).join(', ')})`);
+    // Column names are the file's: a Map, so "toString" or "__proto__" is only a column when the file has one.
+    const schema = new Map(Object.entries(await withRequestInput(() => this.csv.getSchema(source))));
+    const all = [...schema.keys()];
+    const columns = request.columns ?? all.filter((column) => schema.get(column) === 'number');
+    if (columns.length === 0) throw new BadRequestException(`"${source}" has no numeric column (columns: ${all.join(', ')})`);
+    const missing = columns.filter((column) => !schema.has(column));
+    if (missing.length > 0) throw new BadRequestException(`"${source}" has no column ${missing.join(', ')} (columns: ${all.join(', ')})`);
+    if (columns.length > REQUEST_LIMITS.columns) {
+      throw new BadRequestException(`"${source}": ${columns.length} columns; a detection takes at most ${REQUEST_LIMITS.columns}`);
+    }
+    // One row past the limit is enough to know the file is over it.
+    const rows = await withRequestInput(() => this.csv.readData({ file: source, columns: all, limit: REQUEST_LIMITS.rows + 1 }));
+    if (rows.length > REQUEST_LIMITS.rows) {
+      throw new BadRequestException(`"${source}" has more than ${REQUEST_LIMITS.rows} rows; a detection takes at most ${REQUEST_LIMITS.rows}`);
+    }
 
     const matrix = rows.map((row) => columns.map((column) => row[column] as number));
     const problems = this.scaler.validate(matrix);

@@ -152,4 +152,15 @@ export const SECURITY_CASES: SecurityCase[] = [
       await expectFailed(host, 'faulty', 'PLUGIN_CONFIG_INVALID', /not a regular file/);
     },
   },
+  {
+    name: 'config file nested very deep',
+    area: 'config',
+    outcome: '`failed`, `PLUGIN_CONFIG_INVALID` naming the depth; the merge never recurses into it',
+    async run(host) {
+      configEcho(host, 'faulty');
+      const file = host.tree.write('deep.json', `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+      await host.boot({ env: { PLUGIN_FAULTY_CONFIG: file } });
+      await expectFailed(host, 'faulty', 'PLUGIN_CONFIG_INVALID', /deeper than 32 levels/);
+    },
+  },
 ];

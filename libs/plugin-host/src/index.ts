@@ -37,7 +37,18 @@ export { PluginHealthIndicator, type PluginHealthEntry } from './health/index.js
 export { OnHook, PluginHooks, type HookContext, type HookResult, type OnHookOptions } from './hooks/index.js';
 export { PluginState, type PluginEvent, type PluginEventName, type PluginSource, type PluginTimings } from './registry/index.js';
 export { PluginError, PluginErrorCode, PluginErrorFilter } from './errors/index.js';
-export { assertMatrix, matrixProblems, resolveInside, type MatrixRules } from './toolkit/index.js';
+export {
+  assertMatrix,
+  matrixProblems,
+  resolveInside,
+  fileNameError,
+  assertRegularFileOrAbsent,
+  schemaProblems,
+  jsonShapeProblem,
+  MAX_JSON_DEPTH,
+  type MatrixRules,
+  type SchemaProblemsOptions,
+} from './toolkit/index.js';
 // Resolves and validates a plugin's config as the host does (the isolated plugins' runtime uses it).
 export { resolvePluginConfig, type ConfigSources, type ResolvedConfig } from './config/index.js';
 export { LIBRARY_VERSION } from './version.js';

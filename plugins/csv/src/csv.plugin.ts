@@ -1,7 +1,16 @@
 import { mkdir, readFile, stat, writeFile, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Plugin, PluginType, resolveInside, type DataSourcePlugin, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import {
+  Plugin,
+  PluginType,
+  assertRegularFileOrAbsent,
+  fileNameError,
+  resolveInside,
+  type DataSourcePlugin,
+  type PluginContext,
+  type PluginHealth,
+} from 'nestjs-plugin-host';
 import { CsvConfig } from './csv-config.js';
 import { convertValue, formatCsv, inferType, parseCsv, type ColumnType } from './csv-format.js';
 
@@ -74,8 +83,14 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
   /** Writes rows (header: the union of their keys) to `target`, replacing it; returns the number of rows written. */
   async writeData(rows: Record<string, unknown>[], target?: string): Promise<number> {
     const path = this.pathOf(target);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, formatCsv(rows, this.config.delimiter));
+    const name = target ?? this.config.defaultFile!;
+    try {
+      await assertRegularFileOrAbsent(path, name);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, formatCsv(rows, this.config.delimiter));
+    } catch (error) {
+      throw fileNameError(error, name);
+    }
     return rows.length;
   }
 
@@ -93,13 +108,14 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
 
   private async load(file: string | undefined): Promise<{ header: string[]; rows: string[][]; types: ColumnType[] }> {
     const path = this.pathOf(file);
+    const name = file ?? this.config.defaultFile!;
     let text: string;
     try {
+      await assertRegularFileOrAbsent(path, name); // a folder or a FIFO is the caller's mistake, not an I/O failure
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new RangeError(`file "${file ?? this.config.defaultFile}" does not exist in ${this.folder}`, { cause: error });
-      throw error;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RangeError(`file "${name}" does not exist in ${this.folder}`, { cause: error });
+      throw fileNameError(error, name);
     }
     const [header, ...rows] = parseCsv(text, this.config.delimiter);
     if (!header) throw new RangeError(`file "${file}" is empty; a header row is needed`);

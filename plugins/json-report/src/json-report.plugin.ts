@@ -1,7 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatCsv } from '@nestjs-plugin-host/csv';
-import { OnHook, Plugin, PluginType, resolveInside, type OutputPlugin, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import {
+  OnHook,
+  Plugin,
+  PluginType,
+  assertRegularFileOrAbsent,
+  fileNameError,
+  resolveInside,
+  type OutputPlugin,
+  type PluginContext,
+  type PluginHealth,
+} from 'nestjs-plugin-host';
 import { JsonReportConfig } from './report-config.js';
 
 export type ReportFormat = 'json' | 'csv';
@@ -59,9 +69,15 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
   async exportData(data: Record<string, unknown>[], format: ReportFormat | string = 'json', file?: string): Promise<string> {
     checkFormat(format);
     if (!Array.isArray(data)) throw new RangeError('exportData needs an array of rows');
-    const path = resolveInside(this.config.folder, file ?? `report-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : formatCsv(data));
+    const name = file ?? `report-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
+    const path = resolveInside(this.config.folder, name);
+    try {
+      await assertRegularFileOrAbsent(path, name); // a folder or a FIFO is the caller's mistake, not an I/O failure
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : formatCsv(data));
+    } catch (error) {
+      throw fileNameError(error, name);
+    }
     return path;
   }
 

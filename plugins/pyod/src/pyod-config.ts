@@ -32,4 +32,9 @@ export class PyodConfig {
   /** Seed of the Isolation Forest's randomness: same seed, same scores. */
   @IsInt()
   randomState: number = 42;
+
+  /** How long one detector call (a fit, a scoring, an explanation) may run in pyod's thread, ms; past it the thread is stopped and the call fails with PLUGIN_TIMEOUT. Config only, not a fit param. */
+  @IsInt()
+  @Min(100)
+  callTimeoutMs: number = 60_000;
 }

@@ -2,28 +2,31 @@ import {
   Plugin,
   PluginType,
   matrixProblems,
+  schemaProblems,
   type AlgorithmPlugin,
   type DetectionResult,
   type Matrix,
   type PluginContext,
   type PluginHealth,
 } from 'nestjs-plugin-host';
-import { ecodDimensionScores, fitEcod, scoreEcod, type EcodModel } from './ecod.js';
-import { fitIsolationForest, scoreIsolationForest, type IsolationForestModel } from './iforest.js';
-import { PYOD_METHODS, PyodConfig, type PyodMethod } from './pyod-config.js';
-import { percentile } from './stats.js';
+import { ComputeThread } from './compute-thread.js';
+import type { PyodModel } from './compute.js';
+import { PYOD_METHODS, PyodConfig } from './pyod-config.js';
 
-/** A fitted detector: what `fit` returns and `predict` takes. Plain data (JSON-serialisable). */
-export type PyodModel = (IsolationForestModel | EcodModel) & { threshold: number; contamination: number };
+export type { PyodModel } from './compute.js';
 
 /** What `fit` accepts per call; anything omitted comes from the plugin's config. */
-export type PyodParams = Partial<PyodConfig>;
+export type PyodParams = Partial<Pick<PyodConfig, (typeof PYOD_PARAMS)[number]>>;
+
+/** The config keys a `fit` call may override; each is checked by the config's own rules and caps. */
+export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSamples', 'randomState'] as const;
 
 /**
  * PyOD-style unsupervised outlier detection: Isolation Forest and ECOD. As in
  * PyOD, `fit` learns on data and sets the threshold so that `contamination` of
  * the training rows score above it; `predict` scores rows (higher = more
- * anomalous) and labels those above the threshold 1.
+ * anomalous) and labels those above the threshold 1. The detectors run in the
+ * plugin's own worker thread: a long fit does not hold the host's event loop.
  */
 @Plugin({
   name: 'pyod',
@@ -35,40 +38,42 @@ export type PyodParams = Partial<PyodConfig>;
 })
 export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   private config = new PyodConfig();
+  private readonly compute = new ComputeThread();
 
   initialize(config: PyodConfig, ctx: PluginContext<PyodConfig>): void {
     this.config = config;
-    ctx.logger.log(`default method ${config.method}, contamination ${config.contamination}`);
+    this.compute.timeoutMs = config.callTimeoutMs;
+    ctx.logger.log(`default method ${config.method}, contamination ${config.contamination}; detectors run on the ${this.compute.where}`);
   }
 
   healthCheck(): PluginHealth {
-    return { status: 'up', details: { methods: [...PYOD_METHODS], defaultMethod: this.config.method } };
+    return { status: 'up', details: { methods: [...PYOD_METHODS], defaultMethod: this.config.method, runsOn: this.compute.where } };
   }
 
-  fit(data: Matrix, params: PyodParams = {}): PyodModel {
+  cleanup(): Promise<void> {
+    return this.compute.close();
+  }
+
+  async fit(data: Matrix, params: PyodParams = {}): Promise<PyodModel> {
     const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
     if (problems.length > 0) throw new RangeError(`pyod cannot fit: ${problems.join('; ')}`);
-    const settings = { ...this.config, ...params };
-    const model =
-      settings.method === 'ecod'
-        ? fitEcod(data)
-        : fitIsolationForest(data, { nEstimators: settings.nEstimators, maxSamples: settings.maxSamples, randomState: settings.randomState });
-    const scores = score(model, data);
-    // PyOD: threshold_ = percentile(decision_scores_, 100 * (1 - contamination)).
-    return { ...model, threshold: percentile(scores, 100 * (1 - settings.contamination)), contamination: settings.contamination };
+    const { method, contamination, nEstimators, maxSamples, randomState } = { ...this.config, ...params };
+    return this.compute.run('fit', data, { method, contamination, nEstimators, maxSamples, randomState });
   }
 
-  predict(model: PyodModel, data: Matrix): DetectionResult {
+  async predict(model: PyodModel, data: Matrix): Promise<DetectionResult> {
     const problems = matrixProblems(data, { columns: model.method === 'ecod' ? model.columns.length : undefined });
     if (problems.length > 0) throw new RangeError(`pyod cannot predict: ${problems.join('; ')}`);
-    const scores = score(model, data);
+    const scores = await this.compute.run('score', model, data);
     return { scores, labels: scores.map((s) => (s > model.threshold ? 1 : 0)), threshold: model.threshold };
   }
 
   /** ECOD only: each feature's contribution to each row's score (the per-feature outlier score O). */
-  explain(model: PyodModel, data: Matrix): number[][] {
+  async explain(model: PyodModel, data: Matrix): Promise<number[][]> {
     if (model.method !== 'ecod') throw new RangeError('pyod explain needs an ECOD model: fit with { method: "ecod" }');
-    return ecodDimensionScores(model, data);
+    const problems = matrixProblems(data, { columns: model.columns.length });
+    if (problems.length > 0) throw new RangeError(`pyod cannot explain: ${problems.join('; ')}`);
+    return this.compute.run('explain', model, data);
   }
 
   getHyperparameterSpace(): Record<string, unknown> {
@@ -81,23 +86,8 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
     };
   }
 
+  /** The problems with `params` as `fit` params: the config schema's rules and caps (`PyodConfig`), for the keys in `PYOD_PARAMS`. */
   validateParameters(params: Record<string, unknown>): string[] {
-    const problems: string[] = [];
-    const known = new Set(['method', 'contamination', 'nEstimators', 'maxSamples', 'randomState']);
-    for (const key of Object.keys(params)) if (!known.has(key)) problems.push(`unknown parameter "${key}" (known: ${[...known].join(', ')})`);
-    const { method, contamination, nEstimators, maxSamples, randomState } = params;
-    if (method !== undefined && !PYOD_METHODS.includes(method as PyodMethod)) problems.push(`method must be one of ${PYOD_METHODS.join(', ')}`);
-    if (contamination !== undefined && !(typeof contamination === 'number' && contamination > 0 && contamination <= 0.5)) {
-      problems.push('contamination must be a number in (0, 0.5]');
-    }
-    const isInt = (v: unknown, min: number): boolean => Number.isInteger(v) && (v as number) >= min;
-    if (nEstimators !== undefined && !isInt(nEstimators, 1)) problems.push('nEstimators must be an integer ≥ 1');
-    if (maxSamples !== undefined && !isInt(maxSamples, 2)) problems.push('maxSamples must be an integer ≥ 2');
-    if (randomState !== undefined && !Number.isInteger(randomState)) problems.push('randomState must be an integer');
-    return problems;
+    return schemaProblems(PyodConfig, params, { keys: PYOD_PARAMS });
   }
-}
-
-function score(model: IsolationForestModel | EcodModel, data: Matrix): number[] {
-  return model.method === 'ecod' ? scoreEcod(model, data) : scoreIsolationForest(model, data);
 }

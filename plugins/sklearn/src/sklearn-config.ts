@@ -25,9 +25,10 @@ export class SklearnConfig {
   @Max(10_000)
   nEstimators: number = 100;
 
-  /** LocalOutlierFactor: neighbours. */
+  /** LocalOutlierFactor: neighbours. Capped: scikit-learn holds rows × nNeighbors distances in memory. */
   @IsInt()
   @Min(1)
+  @Max(1_000)
   nNeighbors: number = 20;
 
   /** IsolationForest: seed. */

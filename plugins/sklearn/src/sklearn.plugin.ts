@@ -3,6 +3,7 @@ import {
   Plugin,
   PluginType,
   assertMatrix,
+  schemaProblems,
   type AlgorithmPlugin,
   type DetectionResult,
   type Matrix,
@@ -101,24 +102,14 @@ export class SklearnPlugin implements AlgorithmPlugin<SklearnConfig, SklearnMode
       method: { type: 'categorical', values: [...SKLEARN_METHODS], default: this.config.method },
       contamination: { type: 'float', min: 0.0001, max: 0.5, default: this.config.contamination },
       nEstimators: { type: 'int', min: 1, max: 10_000, default: this.config.nEstimators, methods: ['isolation-forest'] },
-      nNeighbors: { type: 'int', min: 1, default: this.config.nNeighbors, methods: ['local-outlier-factor'] },
+      nNeighbors: { type: 'int', min: 1, max: 1_000, default: this.config.nNeighbors, methods: ['local-outlier-factor'] },
       randomState: { type: 'int', default: this.config.randomState, methods: ['isolation-forest'] },
     };
   }
 
+  /** The problems with `params` as `fit` params: the config schema's rules and caps (`SklearnConfig`), for the keys in `PARAMS`. */
   validateParameters(params: Record<string, unknown>): string[] {
-    const problems: string[] = [];
-    for (const key of Object.keys(params))
-      if (!(PARAMS as readonly string[]).includes(key)) problems.push(`unknown parameter "${key}" (known: ${PARAMS.join(', ')})`);
-    const { method, contamination, nEstimators, nNeighbors, randomState } = params;
-    if (method !== undefined && !SKLEARN_METHODS.includes(method as SklearnMethod)) problems.push(`method must be one of ${SKLEARN_METHODS.join(', ')}`);
-    if (contamination !== undefined && !(typeof contamination === 'number' && contamination > 0 && contamination <= 0.5)) {
-      problems.push('contamination must be a number in (0, 0.5]');
-    }
-    if (nEstimators !== undefined && !(Number.isInteger(nEstimators) && (nEstimators as number) >= 1)) problems.push('nEstimators must be an integer ≥ 1');
-    if (nNeighbors !== undefined && !(Number.isInteger(nNeighbors) && (nNeighbors as number) >= 1)) problems.push('nNeighbors must be an integer ≥ 1');
-    if (randomState !== undefined && !Number.isInteger(randomState)) problems.push('randomState must be an integer');
-    return problems;
+    return schemaProblems(SklearnConfig, params, { keys: PARAMS });
   }
 
   private requireWorker(): PythonWorker {

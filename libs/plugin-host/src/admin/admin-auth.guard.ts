@@ -3,6 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PLUGIN_ADMIN_OPTIONS, type PluginAdminOptions } from './admin-options.js';
 
+const BEARER = /^bearer ([\x21-\x7e]+)$/i;
+
 /** The admin routes' gate: the host's own guard, or a bearer token compared in constant time. */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
@@ -17,10 +19,11 @@ export class AdminAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.options.guard) return this.moduleRef.get(this.options.guard, { strict: false }).canActivate(context) as boolean | Promise<boolean>;
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization ?? '';
-    const [scheme, token] = header.split(' ');
+    const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
+    // Exactly `Bearer <token>`: the scheme (in any case), one space, the token, nothing before or after.
+    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     // Digests have one length, so the comparison takes the same time whatever was sent.
-    if (scheme?.toLowerCase() !== 'bearer' || !token || !timingSafeEqual(digest(token), this.expected!)) {
+    if (token === undefined || !timingSafeEqual(digest(token), this.expected!)) {
       throw new UnauthorizedException('a valid "Authorization: Bearer <token>" header is required');
     }
     return true;

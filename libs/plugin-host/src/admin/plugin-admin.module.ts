@@ -4,6 +4,9 @@ import { AdminAuthGuard } from './admin-auth.guard.js';
 import { PLUGIN_ADMIN_OPTIONS, type PluginAdminOptions } from './admin-options.js';
 import { PluginAdminController } from './plugin-admin.controller.js';
 
+/** What a bearer token can hold: visible ASCII, no whitespace. */
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+
 /**
  * Opt-in admin routes: `GET /plugins`, `GET /plugins/:name`,
  * `POST /plugins/:name/enable|disable|reload`, `PATCH /plugins/:name/config`,
@@ -21,6 +24,10 @@ export class PluginAdminModule {
     if (options.guard && options.token !== undefined) problems.push('give a guard class or a token, not both');
     if (options.token !== undefined && (typeof options.token !== 'string' || options.token.length < 16)) {
       problems.push('token must be a string of at least 16 characters (e.g. openssl rand -hex 32)');
+    } else if (options.token !== undefined && !TOKEN_CHARACTERS.test(options.token)) {
+      // A header carries `Bearer <token>` with nothing around it: a token with a space, a line break or a
+      // non-ASCII character could never be sent and matched, so no one could use the routes.
+      problems.push('token must be printable ASCII without spaces or line breaks (check ADMIN_TOKEN for a trailing newline; e.g. openssl rand -hex 32)');
     }
     if (problems.length > 0) {
       throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginAdminModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });

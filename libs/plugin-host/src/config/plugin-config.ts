@@ -5,6 +5,7 @@ import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { jsonShapeProblem } from '../toolkit/json-shape.js';
 import { configEnvPrefix, configFileEnvName, toUpperSnake } from './env-names.js';
 
 type PlainObject = Record<string, unknown>;
@@ -71,8 +72,8 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
 export function mergeConfigPatch(base: Record<string, unknown> | undefined, patch: Record<string, unknown>): Record<string, unknown> {
   const merged: PlainObject = {};
   const ignored = new Map<string, string>();
-  if (base) mergeInto(merged, base, '', ignored);
-  mergeInto(merged, patch, '', ignored);
+  if (base) mergeInto(merged, base, 'the runtime config update', ignored);
+  mergeInto(merged, patch, 'the runtime config update', ignored);
   return merged;
 }
 
@@ -89,9 +90,18 @@ function asObject(value: unknown, plugin: string, label: string): PlainObject {
   );
 }
 
+/** Keys that would reach a prototype (`target.__proto__ = …` sets it): never a config key. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 function mergeInto(target: PlainObject, patch: PlainObject, label: string, sources: Map<string, string>, prefix = ''): void {
   for (const [key, value] of Object.entries(patch)) {
     const path = prefix ? `${prefix}.${key}` : key;
+    if (PROTOTYPE_KEYS.has(key)) {
+      throw new PluginError(PluginErrorCode.CONFIG_INVALID, `${label} sets "${path}": a prototype key is never a config key. Remove it.`, {
+        phase: 'configure',
+        details: { path, source: label },
+      });
+    }
     if (isObject(value) && isObject(target[key])) {
       target[key] = { ...target[key] }; // never write into the defaults' or options' own objects
       mergeInto(target[key] as PlainObject, value, label, sources, path);
@@ -133,6 +143,8 @@ async function readConfigFile(plugin: string, env: ConfigSources['env']): Promis
     throw fail(`is not valid JSON (${describeError(error)})`);
   }
   if (!isObject(values)) throw fail('must hold a JSON object of config keys');
+  const shape = jsonShapeProblem(values); // before the merge, which recurses
+  if (shape) throw fail(shape);
   return { values, label };
 }
 

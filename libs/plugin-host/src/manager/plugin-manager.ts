@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { PluginError } from '../errors/index.js';
+import { PluginError, PluginErrorCode } from '../errors/index.js';
 import { LifecycleRunner, RuntimeOperations, startupPhases, type OperationEffects } from '../lifecycle/index.js';
 import { PluginRegistry, PluginState, type PluginEvent, type PluginEventName, type PluginRecord } from '../registry/index.js';
+import { jsonShapeProblem } from '../toolkit/index.js';
 import { AuditLog, type AuditEntry, type OperationContext } from './audit-log.js';
 import type { PluginInfo, PluginListFilter, PluginOperationResult, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
 
@@ -64,12 +65,21 @@ export class PluginManager {
    * the result, and applies it: through `configure(config)` when the plugin has it,
    * else by initializing a new instance with it. A disabled plugin gets it when enabled.
    *
-   * @throws PluginError `PLUGIN_CONFIG_INVALID` (nothing changed), or the error of `configure` / `initialize`
+   * @throws PluginError `PLUGIN_CONFIG_INVALID` (nothing changed): a key the schema does not declare, a prototype key (`__proto__`, `constructor`, `prototype`), a patch nested deeper than 32 levels, a bad value; or the error of `configure` / `initialize`
    * @example
    * await plugins.updateConfig('pyod', { contamination: 0.05 });
    */
   updateConfig(name: string, patch: Record<string, unknown>, context?: OperationContext): Promise<PluginOperationResult> {
     return this.operate('updateConfig', name, context, async () => {
+      this.registry.require(name); // PLUGIN_NOT_FOUND before anything about the patch
+      // A prototype key is never a config key (a merge would follow it into a prototype), and a deep patch would overflow the merge and validation.
+      const problem = jsonShapeProblem(patch);
+      if (problem) {
+        throw new PluginError(PluginErrorCode.CONFIG_INVALID, `plugin "${name}": the config update ${problem}. Give the config keys to change.`, {
+          plugin: name,
+          phase: 'configure',
+        });
+      }
       await this.operations.updateConfig(name, patch);
       return undefined;
     });

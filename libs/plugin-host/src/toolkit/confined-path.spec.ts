@@ -18,6 +18,11 @@ describe('resolveInside', () => {
     expect(resolveInside(folder, 'new/dir/c.csv')).toBe(join(folder, 'new/dir/c.csv'));
   });
 
+  it('compares path segments, not string prefixes: names that start with ".." are inside', () => {
+    expect(resolveInside(folder, '..rt.csv')).toBe(join(folder, '..rt.csv'));
+    expect(resolveInside(folder, 'sub/...csv')).toBe(join(folder, 'sub/...csv'));
+  });
+
   it.each([
     ['../x.csv', /outside the folder/],
     ['sub/../../x.csv', /outside the folder/],
@@ -25,6 +30,9 @@ describe('resolveInside', () => {
     ['escape/x.csv', /through a symlink/],
     ['', /required/],
     ['.', /outside the folder/],
+    ['..', /outside the folder/],
+    ['a.csv\0.png', /NUL byte/],
+    ['../data-other/x.csv', /outside the folder/],
   ])('refuses %j', (path, message) => {
     expect(() => resolveInside(folder, path)).toThrow(message);
   });

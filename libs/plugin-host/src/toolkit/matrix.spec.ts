@@ -29,6 +29,12 @@ describe('matrixProblems', () => {
     expect(matrixProblems('rows')[0]).toMatch(/must be an array of rows/);
   });
 
+  it('checks the most rows and columns accepted before looking at any cell', () => {
+    expect(matrixProblems([[1], [2], ['x']], { maxRows: 2 })).toEqual(['data has 3 rows; at most 2 are accepted']);
+    expect(matrixProblems([[1, 2, 3]], { maxColumns: 2 })).toEqual(['rows have 3 values; at most 2 are accepted']);
+    expect(matrixProblems([[1, 2]], { maxRows: 1, maxColumns: 2 })).toEqual([]);
+  });
+
   it('assertMatrix throws a RangeError with the problems', () => {
     expect(() => assertMatrix([[1], [Infinity]], 'scaler cannot fit')).toThrow(
       new RangeError('scaler cannot fit: row 1, column 0: Infinity is not a finite number'),

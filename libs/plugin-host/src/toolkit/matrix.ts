@@ -3,6 +3,10 @@ import type { Matrix } from '../contracts/index.js';
 export interface MatrixRules {
   /** Fewest rows accepted. Default 1. */
   minRows?: number;
+  /** Most rows accepted. Default: no limit. */
+  maxRows?: number;
+  /** Most values per row accepted. Default: no limit. */
+  maxColumns?: number;
   /** The width every row must have. Default: the first row's. */
   columns?: number;
   /** Report at most this many bad cells. Default 5. */
@@ -17,11 +21,16 @@ export interface MatrixRules {
  * @example
  * matrixProblems([[1, 2], [3]]) // ['row 1 has 1 value, expected 2']
  */
-export function matrixProblems(data: unknown, { minRows = 1, columns, maxProblems = 5 }: MatrixRules = {}): string[] {
+export function matrixProblems(
+  data: unknown,
+  { minRows = 1, maxRows = Infinity, columns, maxColumns = Infinity, maxProblems = 5 }: MatrixRules = {},
+): string[] {
   if (!Array.isArray(data)) return [`data must be an array of rows (arrays of numbers), e.g. [[1, 2], [3, 4]]; got ${typeof data}`];
   if (data.length < minRows) return [`data has ${data.length} row${data.length === 1 ? '' : 's'}; at least ${minRows} needed`];
+  if (data.length > maxRows) return [`data has ${data.length} rows; at most ${maxRows} are accepted`];
   const width = columns ?? (Array.isArray(data[0]) ? (data[0] as unknown[]).length : 0);
   if (width === 0) return ['rows must be non-empty arrays of numbers'];
+  if (width > maxColumns) return [`rows have ${width} values; at most ${maxColumns} are accepted`];
   const problems: string[] = [];
   for (let r = 0; r < data.length && problems.length < maxProblems; r++) {
     const row: unknown = data[r];

@@ -1,0 +1,97 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { liveIsolates } from '../../libs/plugin-host/src/isolation/index.js';
+
+const REPO_DATA = new URL('../../data/', import.meta.url);
+
+/** Resource kinds Node reports as keeping the process alive, counted. */
+function activeResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * The demo app as `npm start` serves it (its AppModule and configureApp), listening on a loopback port,
+ * with its data folder (a copy of ./data) and reports folder in a temp dir. `close()` shuts it down and
+ * checks that nothing it started is left: no isolate, no worker or child process handle, no temp folder.
+ */
+export class DemoHost {
+  readonly root = mkdtempSync(join(tmpdir(), 'demo-attack-'));
+  readonly data = join(this.root, 'data');
+  readonly reports = join(this.root, 'reports');
+  app?: INestApplication;
+  private url = '';
+  private readonly savedEnv = { ...process.env };
+  private readonly before = activeResources();
+
+  /** Boots the demo; `env` is applied before its module is imported (ADMIN_TOKEN is read then). */
+  async boot(env: Record<string, string> = {}): Promise<this> {
+    mkdirSync(this.data);
+    mkdirSync(this.reports);
+    copyFileSync(new URL('sensors.csv', REPO_DATA), join(this.data, 'sensors.csv'));
+    // sklearn starts a Python process; these attacks do not need it.
+    Object.assign(process.env, { DISABLED_PLUGINS: 'sklearn', PLUGIN_CSV_FOLDER: this.data, PLUGIN_JSON_REPORT_FOLDER: this.reports }, env);
+    const { AppModule } = await import('../../src/app.module.js');
+    const { configureApp } = await import('../../src/app.setup.js');
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    this.app = configureApp(moduleRef.createNestApplication({ logger: false }));
+    await this.app.listen(0, '127.0.0.1');
+    this.url = `http://127.0.0.1:${(this.app.getHttpServer().address() as AddressInfo).port}`;
+    return this;
+  }
+
+  http() {
+    return request(this.url);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.app?.close();
+      if (liveIsolates.size > 0) throw new Error(`${liveIsolates.size} isolate(s) left after shutdown`);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let terminated workers and processes be reaped
+      for (const [kind, count] of activeResources()) {
+        if (kind !== 'Timeout' && kind !== 'TTYWrap' && count > (this.before.get(kind) ?? 0)) {
+          throw new Error(`${count - (this.before.get(kind) ?? 0)} ${kind} handle(s) left after shutdown`);
+        }
+      }
+    } finally {
+      process.env = this.savedEnv;
+      rmSync(this.root, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * The library alone: PluginModule with the pyod plugin class and PluginAdminModule at /admin/plugins, no
+ * global pipe or filter (unlike the demo), so what the admin routes do themselves is what answers.
+ */
+export class LibraryAdminHost {
+  app?: INestApplication;
+  private url = '';
+
+  async boot(token: string): Promise<this> {
+    const { PluginAdminModule, PluginModule } = await import('nestjs-plugin-host');
+    const { PyodPlugin } = await import('../../plugins/pyod/src/index.js');
+    const moduleRef = await Test.createTestingModule({
+      imports: [PluginModule.forRoot({ plugins: [PyodPlugin], hostVersion: '0.1.0', env: {} }), PluginAdminModule.forRoot({ token, path: 'admin/plugins' })],
+    }).compile();
+    this.app = moduleRef.createNestApplication({ logger: false });
+    await this.app.listen(0, '127.0.0.1');
+    this.url = `http://127.0.0.1:${(this.app.getHttpServer().address() as AddressInfo).port}`;
+    return this;
+  }
+
+  http() {
+    return request(this.url);
+  }
+
+  async close(): Promise<void> {
+    await this.app?.close();
+  }
+}
