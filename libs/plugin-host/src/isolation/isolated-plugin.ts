@@ -1,12 +1,31 @@
 import type { Type } from '@nestjs/common';
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import { OnHook, type HookImplementation } from '../hooks/on-hook.decorator.js';
+import { OnHook } from '../hooks/on-hook.decorator.js';
+import { FrameReader, frame } from './frames.js';
+import {
+  OBJECT_MEMBERS,
+  Violation,
+  brief,
+  isId,
+  messageType,
+  readHostCall,
+  readLog,
+  readMemory,
+  readReady,
+  readRemoteError,
+  type Ready,
+  type RemoteError,
+} from './isolation-protocol.js';
 import type { IsolationSettings } from './isolation-settings.js';
+import { MemoryGuard, hostSamplesProcesses } from './memory-guard.js';
 
 /** The runtime the worker or child process runs (plain JS, loadable from src and dist). */
 const RUNTIME = fileURLToPath(new URL('./runtime/plugin-runtime.mjs', import.meta.url));
@@ -18,23 +37,11 @@ const LIFECYCLE = new Set([...LIFECYCLE_WITH_CONFIG, 'healthCheck', 'cleanup']);
 // How long an isolate may take to answer after the host gave up on a phase before it is killed as hung.
 const ABORT_GRACE_MS = 1000;
 
-interface RemoteError {
-  name: string;
-  message: string;
-  code?: string;
-  stack?: string;
-  details?: Record<string, unknown>;
-}
-
-interface Ready {
-  methods: string[];
-  asyncMethods: string[];
-  hooks: HookImplementation[];
-  metadata: { description?: string; timeouts?: Record<string, number>; inject?: string[] };
-}
-
 /** What the isolate may ask of the host: a method of an exposed service. */
 export type HostCall = (token: string, method: string, args: unknown[]) => Promise<unknown>;
+
+/** Why an isolate ended, as its plugin reports it: it crashed, broke the protocol, or went over a resource cap. */
+export type FailureCode = typeof PluginErrorCode.CRASHED | typeof PluginErrorCode.PROTOCOL_ERROR | typeof PluginErrorCode.RESOURCE_LIMIT;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -46,10 +53,19 @@ interface Pending {
 }
 
 interface Transport {
+  /** Sends a message; throws (a `DataCloneError`) when it cannot be cloned. */
   send(message: unknown): void;
   kill(): void;
   /** Keep the host's event loop alive (a call is waiting for an answer), or not (idle). */
   hold(held: boolean): void;
+}
+
+/** What a transport reports to its isolate. */
+interface TransportEvents {
+  message(raw: unknown): void;
+  /** The isolate must be stopped: it broke the protocol or went over a cap. */
+  violation(code: FailureCode, reason: string): void;
+  exit(reason: string): void;
 }
 
 /** Every isolate alive in this process (tests check none is left after shutdown). */
@@ -60,7 +76,11 @@ export const liveIsolates = new Set<IsolatedPlugin>();
  * plugin, and on the host side an object of a generated class whose methods send
  * messages. Every call has a timeout; an isolate that dies, runs out of memory or
  * stops answering is killed, every call in flight is rejected with
- * `PLUGIN_CRASHED`, and `onCrash` listeners hear why.
+ * `PLUGIN_CRASHED`, and `onCrash` listeners hear why. Every message from the
+ * isolate is checked against the protocol first: one outside it stops the
+ * isolate with `PLUGIN_PROTOCOL_ERROR`; an isolate over its memory cap, or a
+ * message over `maxMessageBytes`, with `PLUGIN_RESOURCE_LIMIT`. Nothing an
+ * isolate sends can throw in the host.
  */
 export class IsolatedPlugin {
   /** The host-side stand-in: methods of the plugin, each a message to the isolate. */
@@ -71,7 +91,8 @@ export class IsolatedPlugin {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private dead?: string;
-  private readonly crashListeners: ((reason: string) => void)[] = [];
+  private deadCode: FailureCode = PluginErrorCode.CRASHED;
+  private readonly crashListeners: ((reason: string, code: FailureCode) => void)[] = [];
   private sweeper?: NodeJS.Timeout;
   private sweepStep = Infinity;
 
@@ -80,6 +101,8 @@ export class IsolatedPlugin {
     private readonly transport: Transport,
     ready: Ready,
     private readonly settings: IsolationSettings,
+    private readonly hostCall: HostCall,
+    private readonly guard: MemoryGuard,
   ) {
     this.ready = ready;
     this.remoteClass = remoteClass(name, ready, this);
@@ -91,40 +114,121 @@ export class IsolatedPlugin {
   /**
    * Starts the isolate and waits until it has imported the plugin.
    *
-   * @throws PluginError `PLUGIN_LOAD_FAILED` (or the code the isolate gave, e.g. `PLUGIN_MANIFEST_INVALID`) when it cannot
+   * @throws PluginError `PLUGIN_LOAD_FAILED` (or the code the isolate gave, e.g. `PLUGIN_MANIFEST_INVALID`) when it
+   * cannot, or when `signal` aborts first (the host is shutting down: the isolate is ended); `PLUGIN_PROTOCOL_ERROR`
+   * or `PLUGIN_RESOURCE_LIMIT` when it broke the protocol or a cap while loading; `PLUGIN_TIMEOUT` when it did not
+   * finish loading within `loadTimeoutMs` (the plugin's initialize timeout)
    */
   static start(
     init: { name: string; entryPath: string; exportName?: string; packageDir: string },
     settings: IsolationSettings,
     hostCall: HostCall,
+    signal?: AbortSignal,
   ): Promise<IsolatedPlugin> {
-    const message = { type: 'init', name: init.name, entryUrl: pathToFileURL(init.entryPath).href, exportName: init.exportName };
+    const { name } = init;
+    const { tier } = settings;
+    const message = {
+      type: 'init',
+      name,
+      entryUrl: pathToFileURL(init.entryPath).href,
+      exportName: init.exportName,
+      maxMessageBytes: settings.maxMessageBytes,
+      // The host samples a child's memory itself where it can (a figure the plugin cannot forge).
+      reportMemory: tier === 'worker' || !hostSamplesProcesses(),
+    };
     return new Promise((resolve, reject) => {
       let isolated: IsolatedPlugin | undefined;
-      const onMessage = (raw: unknown): void => {
-        const msg = raw as { type: string } & Record<string, unknown>;
-        if (msg.type === 'ready' && !isolated) {
-          isolated = new IsolatedPlugin(init.name, transport, msg as unknown as Ready, settings);
-          resolve(isolated);
-        } else if (msg.type === 'load-error') {
-          transport.kill();
-          reject(toPluginError(init.name, msg.error as RemoteError, PluginErrorCode.LOAD_FAILED, `could not be loaded in its ${settings.tier}`) as PluginError);
-        } else isolated?.receive(msg, hostCall);
+      let settled = false;
+      const guard = new MemoryGuard(settings, (reason) => events.violation(PluginErrorCode.RESOURCE_LIMIT, reason));
+      const loading =
+        Number.isFinite(settings.loadTimeoutMs) &&
+        setTimeout(
+          () =>
+            refuse(
+              new PluginError(
+                PluginErrorCode.TIMEOUT,
+                `plugin "${name}" did not finish loading in its ${tier} within ${settings.loadTimeoutMs} ms, its initialize timeout (its module or constructor never finished). Fix it, or raise the timeout.`,
+                { plugin: name, phase: 'load' },
+              ),
+            ),
+          settings.loadTimeoutMs,
+        );
+      const finish = (): void => {
+        settled = true;
+        if (loading) clearTimeout(loading);
       };
-      const onExit = (reason: string): void => {
-        if (isolated) isolated.crash(reason);
-        else
-          reject(
-            new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${init.name}" could not start in its ${settings.tier}: ${reason}`, {
-              plugin: init.name,
-              phase: 'load',
-            }),
-          );
+      const refuse = (error: PluginError): void => {
+        if (settled) return;
+        finish();
+        guard.stop();
+        transport.kill();
+        reject(error);
       };
-      const transport =
-        settings.tier === 'worker'
-          ? workerTransport(message, settings, onMessage, onExit)
-          : processTransport(message, init.packageDir, settings, onMessage, onExit);
+      const events: TransportEvents = {
+        message(raw) {
+          try {
+            if (isolated) return isolated.receive(raw);
+            if (settled) return;
+            const type = messageType(raw);
+            if (type instanceof Violation) return this.violation(PluginErrorCode.PROTOCOL_ERROR, type.problem);
+            const msg = raw as Record<string, unknown>;
+            if (type === 'ready') {
+              const ready = readReady(msg, tier);
+              if (ready instanceof Violation) return this.violation(ready.code as FailureCode, ready.problem);
+              isolated = new IsolatedPlugin(name, transport, ready, settings, hostCall, guard);
+              finish();
+              resolve(isolated);
+            } else if (type === 'load-error') {
+              const error = readRemoteError(msg.error);
+              if (error instanceof Violation) return this.violation(PluginErrorCode.PROTOCOL_ERROR, `its "load-error" message: ${error.problem}`);
+              refuse(toPluginError(name, error, PluginErrorCode.LOAD_FAILED, `could not be loaded in its ${tier}`) as PluginError);
+            } else if (type === 'log') {
+              const log = readLog(msg);
+              if (log instanceof Violation) return this.violation(PluginErrorCode.PROTOCOL_ERROR, log.problem);
+              writeLog(settings, log.level, log.message);
+            } else if (type === 'memory') {
+              const report = readMemory(msg);
+              if (report instanceof Violation) return this.violation(PluginErrorCode.PROTOCOL_ERROR, report.problem);
+              guard.report(report);
+            } else {
+              this.violation(PluginErrorCode.PROTOCOL_ERROR, `it sent a ${brief(type)} message before it was ready`);
+            }
+          } catch (error) {
+            // Validation should leave nothing to throw; if something does, it is still that plugin's failure, not the host's.
+            this.violation(PluginErrorCode.PROTOCOL_ERROR, `a message it sent could not be handled (${(error as Error)?.message ?? 'unknown error'})`);
+          }
+        },
+        violation(code, reason) {
+          if (isolated) return isolated.fail(code, reason);
+          refuse(new PluginError(code, `${failurePrefix(name, tier, code)}: ${reason}. ${failureAdvice(tier, code)}`, { plugin: name, phase: 'load' }));
+        },
+        exit(reason) {
+          guard.stop();
+          if (isolated) return isolated.crash(reason, PluginErrorCode.CRASHED);
+          refuse(new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" could not start in its ${tier}: ${reason}`, { plugin: name, phase: 'load' }));
+        },
+      };
+      let transport: Transport;
+      try {
+        transport = tier === 'worker' ? workerTransport(message, settings, events, guard) : processTransport(message, init.packageDir, settings, events, guard);
+        signal?.addEventListener(
+          'abort',
+          () =>
+            refuse(
+              new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" was not started: the host is shutting down`, { plugin: name, phase: 'load' }),
+            ),
+          { once: true },
+        );
+      } catch (error) {
+        if (loading) clearTimeout(loading);
+        guard.stop();
+        reject(
+          new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" could not start in its ${tier}: ${(error as Error).message}`, {
+            plugin: name,
+            phase: 'load',
+          }),
+        );
+      }
     });
   }
 
@@ -132,7 +236,8 @@ export class IsolatedPlugin {
     return this.dead === undefined;
   }
 
-  onCrash(listener: (reason: string) => void): void {
+  /** Hears why the isolate ended (not after `stop`): the reason and `PLUGIN_CRASHED`, `PLUGIN_PROTOCOL_ERROR` or `PLUGIN_RESOURCE_LIMIT`. */
+  onCrash(listener: (reason: string, code: FailureCode) => void): void {
     this.crashListeners.push(listener);
   }
 
@@ -153,15 +258,17 @@ export class IsolatedPlugin {
   /** Ends the isolate (no crash reported). */
   stop(): void {
     if (this.dead) return;
-    this.stopSweeping();
-    this.dead = 'stopped';
-    liveIsolates.delete(this);
-    this.transport.kill();
-    this.rejectAll(`plugin "${this.name}" was stopped`);
+    this.end('stopped');
+    this.rejectAll(new PluginError(PluginErrorCode.CRASHED, `plugin "${this.name}" was stopped. The call was not completed.`, { plugin: this.name }));
+  }
+
+  /** Stops the isolate for breaking the protocol or a cap: calls in flight get `code`, listeners hear it. */
+  private fail(code: FailureCode, reason: string): void {
+    this.crash(reason, code);
   }
 
   private request(message: Record<string, unknown>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<unknown> {
-    if (this.dead) return Promise.reject(this.crashedError(this.dead));
+    if (this.dead) return Promise.reject(this.failureError(this.dead, this.deadCode));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject, what };
@@ -191,48 +298,106 @@ export class IsolatedPlugin {
     });
   }
 
-  private receive(msg: Record<string, unknown>, hostCall: HostCall): void {
-    if (msg.type === 'result') {
-      const pending = this.settle(msg.id as number);
-      if (!pending) return;
-      if (msg.ok) pending.resolve(msg.value);
-      else pending.reject(toPluginError(this.name, msg.error as RemoteError, undefined, `failed in ${pending.what}`));
-    } else if (msg.type === 'host-call') {
-      hostCall(msg.token as string, msg.method as string, msg.args as unknown[]).then(
-        (value) => this.sendSafely({ type: 'host-result', id: msg.id, ok: true, value }),
-        (error: Error) =>
-          this.sendSafely({
-            type: 'host-result',
-            id: msg.id,
-            ok: false,
-            error: { name: error.name, message: error.message, code: (error as PluginError).code },
-          }),
-      );
-    } else if (msg.type === 'log') {
-      this.settings.logger[(msg.level as 'log') ?? 'log'](`[${this.settings.tier}] ${String(msg.message)}`);
+  /** One message from the isolate, after `ready`. Results are the hot path: a few typeof checks. */
+  private receive(raw: unknown): void {
+    if (this.dead) return;
+    const msg = raw as Record<string, unknown> | null;
+    switch (typeof msg === 'object' && msg !== null ? msg.type : undefined) {
+      case 'result':
+        return this.result(msg!);
+      case 'host-call': {
+        const args = payload(msg!, 'args', this.settings.maxMessageBytes);
+        if (args instanceof Violation) return this.fail(args.code as FailureCode, `a "host-call": ${args.problem}`);
+        const call = readHostCall(msg!, args);
+        if (call instanceof Violation) return this.fail(PluginErrorCode.PROTOCOL_ERROR, call.problem);
+        return this.answerHostCall(call.id, call.token, call.method, call.args);
+      }
+      case 'log': {
+        const log = readLog(msg!);
+        if (log instanceof Violation) return this.fail(PluginErrorCode.PROTOCOL_ERROR, log.problem);
+        return writeLog(this.settings, log.level, log.message);
+      }
+      case 'memory': {
+        const report = readMemory(msg!);
+        if (report instanceof Violation) return this.fail(PluginErrorCode.PROTOCOL_ERROR, report.problem);
+        return this.guard.report(report);
+      }
+      default: {
+        const type = messageType(raw);
+        this.fail(PluginErrorCode.PROTOCOL_ERROR, type instanceof Violation ? type.problem : `it sent a ${brief(type)} message after it was ready`);
+      }
     }
   }
 
-  /** The isolate died or hung: kill it, reject everything in flight, tell the listeners once. */
-  private crash(reason: string): void {
+  private result(msg: Record<string, unknown>): void {
+    const id = msg.id;
+    const pending = isId(id) ? this.pending.get(id) : undefined;
+    if (!pending) return this.fail(PluginErrorCode.PROTOCOL_ERROR, `it sent a "result" for ${brief(id)}, which is no call in flight`);
+    if (msg.ok === true) {
+      const value = payload(msg, 'value', this.settings.maxMessageBytes);
+      if (value instanceof Violation) return this.fail(value.code as FailureCode, `the result of ${pending.what}: ${value.problem}`);
+      this.settle(id as number);
+      return pending.resolve(value);
+    }
+    const error =
+      msg.ok === false ? readRemoteError(msg.error) : new Violation(PluginErrorCode.PROTOCOL_ERROR, `"ok" must be true or false (got ${brief(msg.ok)})`);
+    if (error instanceof Violation) return this.fail(PluginErrorCode.PROTOCOL_ERROR, `its "result" for ${pending.what}: ${error.problem}`);
+    this.settle(id as number);
+    pending.reject(toPluginError(this.name, error, undefined, `failed in ${pending.what}`));
+  }
+
+  /** `ctx.get(token).method(...args)` from the isolate; the answer goes back whatever happens. */
+  private answerHostCall(id: number, token: string, method: string, args: unknown[]): void {
+    let answer: Promise<unknown>;
+    try {
+      answer = this.hostCall(token, method, args);
+    } catch (error) {
+      answer = Promise.reject(error as Error);
+    }
+    answer.then(
+      (value) => {
+        try {
+          if (!this.dead) this.transport.send({ type: 'host-result', id, ok: true, value });
+        } catch (error) {
+          const message = `plugin "${this.name}": host service "${token}".${method}() returned a value that cannot cross the isolation boundary (${(error as Error).message})`;
+          this.sendSafely({ type: 'host-result', id, ok: false, error: { name: 'PluginError', message, code: PluginErrorCode.NOT_CLONEABLE } });
+        }
+      },
+      (error: unknown) => {
+        const { name, message, code } = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Partial<PluginError>;
+        this.sendSafely({ type: 'host-result', id, ok: false, error: { name: String(name ?? 'Error'), message: String(message), code } });
+      },
+    );
+  }
+
+  /** The isolate died, hung, broke the protocol or a cap: kill it, reject everything in flight, tell the listeners once. */
+  private crash(reason: string, code: FailureCode): void {
     if (this.dead) return;
+    this.deadCode = code;
+    this.end(reason);
+    this.rejectAll(this.failureError(reason, code));
+    for (const listener of this.crashListeners) listener(reason, code);
+  }
+
+  private end(reason: string): void {
     this.stopSweeping();
     this.dead = reason;
     liveIsolates.delete(this);
+    this.guard.stop();
     this.transport.kill();
-    this.rejectAll(reason);
-    for (const listener of this.crashListeners) listener(reason);
   }
 
-  private rejectAll(reason: string): void {
-    for (const id of [...this.pending.keys()]) this.settle(id)!.reject(this.crashedError(reason));
+  private rejectAll(error: PluginError): void {
+    for (const id of [...this.pending.keys()]) this.settle(id)!.reject(error);
   }
 
-  private crashedError(reason: string): PluginError {
-    return new PluginError(PluginErrorCode.CRASHED, `plugin "${this.name}" (${this.settings.tier}) crashed: ${reason}. The call was not completed.`, {
-      plugin: this.name,
-      details: { reason },
-    });
+  private failureError(reason: string, code: FailureCode): PluginError {
+    const { tier } = this.settings;
+    const message =
+      code === PluginErrorCode.CRASHED
+        ? `plugin "${this.name}" (${tier}) crashed: ${reason}. The call was not completed.`
+        : `${failurePrefix(this.name, tier, code)}: ${reason}. ${failureAdvice(tier, code)}`;
+    return new PluginError(code, message, { plugin: this.name, details: { reason } });
   }
 
   /**
@@ -253,7 +418,7 @@ export class IsolatedPlugin {
   private sweep(): void {
     const now = performance.now();
     for (const pending of this.pending.values()) {
-      if (pending.deadline !== undefined && now >= pending.deadline) return this.crash(pending.overdue!);
+      if (pending.deadline !== undefined && now >= pending.deadline) return this.crash(pending.overdue!, PluginErrorCode.CRASHED);
     }
     if (this.pending.size === 0) this.stopSweeping();
   }
@@ -281,7 +446,45 @@ export class IsolatedPlugin {
   }
 }
 
-function workerTransport(init: unknown, settings: IsolationSettings, onMessage: (msg: unknown) => void, onExit: (reason: string) => void): Transport {
+function failurePrefix(name: string, tier: string, code: FailureCode): string {
+  if (code === PluginErrorCode.PROTOCOL_ERROR) return `plugin "${name}" (${tier}) broke the host–isolate protocol`;
+  if (code === PluginErrorCode.RESOURCE_LIMIT) return `plugin "${name}" (${tier}) went over a resource limit`;
+  return `plugin "${name}" (${tier}) crashed`;
+}
+
+function failureAdvice(tier: string, code: FailureCode): string {
+  if (code === PluginErrorCode.PROTOCOL_ERROR) return `Its ${tier} was stopped and is not restarted: fix the plugin, then enable it.`;
+  if (code === PluginErrorCode.RESOURCE_LIMIT) return `Its ${tier} was stopped. Make it use less, or raise memoryMb / maxMessageBytes in its isolation rule.`;
+  return 'The call was not completed.';
+}
+
+function writeLog(settings: IsolationSettings, level: string, message: string): void {
+  const logger = settings.logger as unknown as Record<string, ((message: string) => void) | undefined>;
+  const write = logger[level] ?? logger.log;
+  write?.call(settings.logger, `[${settings.tier}] ${message}`);
+}
+
+/**
+ * A payload a worker sent either as is (`field`) or, when large, serialized (`bytes`): then it is checked against
+ * `maxMessageBytes` before it is read. The payload, or a violation.
+ */
+function payload(msg: Record<string, unknown>, field: string, maxBytes: number): unknown {
+  const bytes = msg.bytes;
+  if (bytes === undefined) return msg[field];
+  if (!(bytes instanceof Uint8Array)) return new Violation(PluginErrorCode.PROTOCOL_ERROR, `"bytes" must be a Uint8Array (got ${brief(bytes)})`);
+  if (bytes.byteLength > maxBytes) return new Violation(PluginErrorCode.RESOURCE_LIMIT, overLimit(bytes.byteLength, maxBytes));
+  try {
+    return deserialize(bytes);
+  } catch (error) {
+    return new Violation(PluginErrorCode.PROTOCOL_ERROR, `its serialized payload could not be read (${(error as Error).message})`);
+  }
+}
+
+export function overLimit(bytes: number, limit: number): string {
+  return `it is ${(bytes / 2 ** 20).toFixed(1)} MB, over maxMessageBytes (${(limit / 2 ** 20).toFixed(1)} MB)`;
+}
+
+function workerTransport(init: unknown, settings: IsolationSettings, events: TransportEvents, guard: MemoryGuard): Transport {
   const worker = new Worker(RUNTIME, {
     workerData: { init },
     resourceLimits: { maxOldGenerationSizeMb: settings.heapMb },
@@ -289,12 +492,13 @@ function workerTransport(init: unknown, settings: IsolationSettings, onMessage: 
     stderr: false,
   });
   let lastError: string | undefined;
-  worker.on('message', onMessage);
+  worker.on('message', (raw: unknown) => events.message(raw));
   worker.on('error', (error: Error & { code?: string }) => {
     lastError =
       error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (heap limit ${settings.heapMb} MB)` : `uncaught ${error.name}: ${error.message}`;
   });
-  worker.on('exit', (code) => onExit(lastError ?? `its worker exited with code ${code}`));
+  worker.on('exit', (code) => events.exit(lastError ?? `its worker exited with code ${code}`));
+  guard.watchWorker();
   return {
     send: (message) => worker.postMessage(message),
     kill: () => void worker.terminate(),
@@ -302,47 +506,106 @@ function workerTransport(init: unknown, settings: IsolationSettings, onMessage: 
   };
 }
 
-function processTransport(
-  init: unknown,
-  packageDir: string,
-  settings: IsolationSettings,
-  onMessage: (msg: unknown) => void,
-  onExit: (reason: string) => void,
-): Transport {
+function processTransport(init: unknown, packageDir: string, settings: IsolationSettings, events: TransportEvents, guard: MemoryGuard): Transport {
   let stderr = '';
-  const child: ChildProcess = fork(RUNTIME, [], {
-    execArgv: [...permissionFlags(packageDir, settings), `--max-old-space-size=${settings.heapMb}`, '--no-warnings'],
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { NODE_ENV: process.env.NODE_ENV, PATH: process.env.PATH },
-  });
+  const [command, ...prefix] = parentDeathWrapper();
+  const child: ChildProcess = spawn(
+    command ?? process.execPath,
+    [
+      ...prefix,
+      ...(command ? [process.execPath] : []),
+      ...permissionFlags(packageDir, settings),
+      `--max-old-space-size=${settings.heapMb}`,
+      '--no-warnings',
+      RUNTIME,
+    ],
+    {
+      // fd 3: the frames in both directions. No IPC channel: Node's IPC buffers whole messages of any size.
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { NODE_ENV: process.env.NODE_ENV, PATH: process.env.PATH },
+      // Its own session and process group: a terminal's Ctrl-C reaches the host, which stops it in order.
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+      ...(settings.uid !== undefined && { uid: settings.uid }),
+      ...(settings.gid !== undefined && { gid: settings.gid }),
+    },
+  );
+  const pipe = child.stdio[3] as Socket;
+  let gone = false;
+  const reader = new FrameReader(
+    settings.maxMessageBytes,
+    (body) => {
+      let message: unknown;
+      try {
+        message = deserialize(body);
+      } catch (error) {
+        return events.violation(PluginErrorCode.PROTOCOL_ERROR, `a frame it sent could not be read (${(error as Error).message})`);
+      }
+      events.message(message);
+    },
+    (announced) =>
+      announced === 0
+        ? events.violation(PluginErrorCode.PROTOCOL_ERROR, 'it sent an empty frame')
+        : events.violation(PluginErrorCode.RESOURCE_LIMIT, `it sent a message that ${overLimit(announced, settings.maxMessageBytes).slice(3)}`),
+  );
+  pipe.on('data', (chunk: Buffer) => reader.push(chunk));
+  pipe.on('error', () => undefined); // EPIPE when it dies: its exit is reported
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
-  child.on('message', onMessage);
+  const end = (reason: string): void => {
+    if (gone) return;
+    gone = true;
+    reader.stop();
+    pipe.destroy();
+    events.exit(reason);
+  };
   child.on('exit', (code, signal) => {
     const lastLine = stderr.trim().split('\n').filter(Boolean).at(-1);
     const oom = /heap out of memory|Allocation failed/i.test(stderr);
-    onExit(
-      oom ? `it ran out of memory (heap limit ${settings.heapMb} MB)` : `its process exited (${signal ?? `code ${code}`})${lastLine ? `: ${lastLine}` : ''}`,
-    );
+    end(oom ? `it ran out of memory (heap limit ${settings.heapMb} MB)` : `its process exited (${signal ?? `code ${code}`})${lastLine ? `: ${lastLine}` : ''}`);
   });
-  child.on('error', (error) => onExit(`its process failed: ${error.message}`));
-  child.send(init as never);
+  child.on('error', (error) => {
+    child.kill('SIGKILL');
+    end(`its process failed: ${error.message}`);
+  });
+  if (child.pid !== undefined && hostSamplesProcesses()) guard.watchProcess(child.pid);
+  const send = (message: unknown): void => void pipe.write(frame(serialize(message)));
+  send(init);
   const hold = (held: boolean): void => {
-    if (held) {
-      child.ref();
-      child.channel?.ref();
-    } else {
-      child.unref();
-      child.channel?.unref();
+    for (const handle of [child, pipe, child.stderr as Socket | null]) {
+      if (held) handle?.ref();
+      else handle?.unref();
     }
   };
   return {
-    send: (message) => child.send(message as never),
-    kill: () => void child.kill('SIGKILL'),
+    send,
+    kill: () => {
+      reader.stop();
+      child.kill('SIGKILL');
+      pipe.destroy();
+      child.stderr?.destroy(); // the reason is known: nothing more to read
+    },
     hold,
   };
+}
+
+let deathWrapper: string[] | undefined;
+
+/**
+ * On Linux, util-linux's `setpriv --pdeathsig KILL` makes the kernel kill the child when the host dies, even if
+ * the child's event loop is blocked (Node cannot call prctl(PR_SET_PDEATHSIG) itself). Checked once; where it is
+ * missing (or `NESTJS_PLUGIN_HOST_PDEATHSIG=0`), the runtime's own watch (the pipe closing, the parent pid
+ * changing) is all there is.
+ */
+function parentDeathWrapper(): string[] {
+  if (deathWrapper) return deathWrapper;
+  deathWrapper = [];
+  if (process.platform !== 'linux' || process.env.NESTJS_PLUGIN_HOST_PDEATHSIG === '0') return deathWrapper;
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+  if (setpriv && spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, '--version'], { stdio: 'ignore', timeout: 5000 }).status === 0)
+    deathWrapper = [setpriv, '--pdeathsig', 'KILL', '--'];
+  return deathWrapper;
 }
 
 /**
@@ -359,9 +622,13 @@ function permissionFlags(packageDir: string, settings: IsolationSettings): strin
 
 /** The host-side class of an isolated plugin: one method per plugin method, each a message. */
 function remoteClass(name: string, ready: Ready, isolate: IsolatedPlugin): Type<object> {
-  const Remote = new Function(`return class ${name.replace(/[^A-Za-z0-9_$]/g, '_')}Isolated {}`)() as Type<object>;
+  // Named without evaluating any text: every plugin name works ("3d-viewer"), and nothing of it is compiled.
+  const Remote = class {} as Type<object>;
+  Object.defineProperty(Remote, 'name', { value: `${name}Isolated` });
   const hookMethods = new Set(ready.hooks.map((hook) => hook.method));
   for (const method of ready.methods) {
+    // Never then/constructor/__proto__ (refused with the ready message), nor Object.prototype's own members.
+    if (OBJECT_MEMBERS.has(method)) continue;
     let value: (...args: unknown[]) => Promise<unknown>;
     if (LIFECYCLE_WITH_CONFIG.has(method)) {
       // initialize(config, ctx) / configure(config, ctx) / checkRequirements(ctx): only the config crosses.
@@ -393,7 +660,9 @@ function remoteClass(name: string, ready: Ready, isolate: IsolatedPlugin): Type<
   return Remote;
 }
 
-const BUILTIN_ERRORS: Record<string, ErrorConstructor> = { Error, RangeError, TypeError, SyntaxError, ReferenceError, EvalError, URIError };
+const BUILTIN_ERRORS = new Map<string, ErrorConstructor>(
+  [Error, RangeError, TypeError, SyntaxError, ReferenceError, EvalError, URIError].map((type) => [type.name, type]),
+);
 
 function toPluginError(plugin: string, error: RemoteError, fallback: PluginErrorCode | undefined, what: string): Error {
   const code = (Object.values(PluginErrorCode) as string[]).includes(error.code ?? '') ? (error.code as PluginErrorCode) : fallback;
@@ -401,6 +670,6 @@ function toPluginError(plugin: string, error: RemoteError, fallback: PluginError
   if (code)
     return new PluginError(code, message.startsWith('plugin "') ? message : `plugin "${plugin}" ${what}: ${message}`, { plugin, details: error.details });
   // The plugin's own error: same class (for the built-in ones), name and message, as if thrown in-process.
-  const Builtin = BUILTIN_ERRORS[error.name] ?? Error;
+  const Builtin = BUILTIN_ERRORS.get(error.name) ?? Error;
   return Object.assign(new Builtin(error.message), { name: error.name, ...(error.code !== undefined && { code: error.code }), stack: error.stack });
 }

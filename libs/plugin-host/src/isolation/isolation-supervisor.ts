@@ -4,8 +4,8 @@ import { wildcardToRegExp } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
-import { IsolatedPlugin, type HostCall } from './isolated-plugin.js';
-import { ISOLATION_DEFAULTS, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
+import { IsolatedPlugin, type FailureCode, type HostCall } from './isolated-plugin.js';
+import { ISOLATION_DEFAULTS, defaultMemoryMb, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
 
 /** What the supervisor needs from the host. */
 export interface SupervisorHost {
@@ -16,6 +16,9 @@ export interface SupervisorHost {
   resolve(token: InjectionToken): unknown;
   /** The one gate before plugin code runs (trust, manifest, entry, compatibility, requirements, integrity); throws when it refuses. */
   admit(record: PluginRecord): { pkg?: PluginPackage; entry?: string };
+  /** Phase timeouts (the module's resolved options): an isolate's load counts against the plugin's `initialize` timeout. */
+  timeouts?: { initialize: number };
+  pluginTimeouts?: Record<string, { initialize?: number } | undefined>;
 }
 
 /** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
@@ -32,6 +35,8 @@ export class IsolationSupervisor {
   private readonly live = new Map<string, IsolatedPlugin>();
   private readonly crashes = new Map<string, number[]>();
   private readonly restarts = new Map<string, NodeJS.Timeout>();
+  /** Restarts whose isolate is still starting: shutdown ends them too. */
+  private readonly starting = new Set<AbortController>();
   private starter?: Starter;
   private stopped = false;
   private registry!: PluginRegistry;
@@ -58,7 +63,7 @@ export class IsolationSupervisor {
    * Starts a new isolate for the plugin and gives the record its class, metadata
    * and instance, as an import would. The isolate is not live until `activate`.
    */
-  async spawn(record: PluginRecord, admission?: { pkg?: PluginPackage; entry?: string }): Promise<IsolatedPlugin> {
+  async spawn(record: PluginRecord, admission?: { pkg?: PluginPackage; entry?: string }, signal?: AbortSignal): Promise<IsolatedPlugin> {
     // Every start, restarts included, passes the gate just before the isolate imports the code (`admission`: the caller just did).
     const { pkg, entry } = admission ?? this.host.admit(record);
     if (!pkg || !entry)
@@ -72,6 +77,7 @@ export class IsolationSupervisor {
       { name: record.name, entryPath: entry, exportName: pkg.exportName, packageDir: pkg.dir },
       settings,
       this.hostCall(record),
+      signal,
     );
   }
 
@@ -79,7 +85,7 @@ export class IsolationSupervisor {
   activate(record: PluginRecord, isolate: IsolatedPlugin): IsolatedPlugin | undefined {
     const previous = this.live.get(record.name);
     this.live.set(record.name, isolate);
-    isolate.onCrash((reason) => this.crashed(record, isolate, reason));
+    isolate.onCrash((reason, code) => this.crashed(record, isolate, reason, code));
     return previous === isolate ? undefined : previous;
   }
 
@@ -107,11 +113,26 @@ export class IsolationSupervisor {
   stopAll(): void {
     this.stopped = true;
     for (const name of [...this.live.keys()]) this.stop(name);
+    for (const starting of this.starting) starting.abort();
   }
 
-  private crashed(record: PluginRecord, isolate: IsolatedPlugin, reason: string): void {
+  /**
+   * Its isolate ended. A crash or a resource cap (`code`) restarts it with backoff, within the crash budget; a
+   * protocol violation does not: a plugin that forges messages stays `failed` until an operator enables it.
+   */
+  private crashed(record: PluginRecord, isolate: IsolatedPlugin, reason: string, code: FailureCode): void {
     if (this.live.get(record.name) !== isolate || this.stopped) return;
     this.live.delete(record.name);
+    if (code === PluginErrorCode.PROTOCOL_ERROR) {
+      const error = new PluginError(
+        code,
+        `plugin "${record.name}" broke the host–isolate protocol: ${reason}. It was stopped and is not restarted: fix it, then enable it (PluginManager.enable or POST /plugins/${record.name}/enable).`,
+        { plugin: record.name, details: { reason } },
+      );
+      this.registry.transition(record, PluginState.FAILED, error);
+      this.logger.error(error.message);
+      return;
+    }
     const now = Date.now();
     const { crashes: budget, windowMs } = this.host.crashBudget;
     const recent = [...(this.crashes.get(record.name) ?? []), now].filter((at) => now - at < windowMs);
@@ -132,8 +153,8 @@ export class IsolationSupervisor {
       record,
       PluginState.FAILED,
       new PluginError(
-        PluginErrorCode.CRASHED,
-        `plugin "${record.name}" crashed: ${reason}. Restarting in ${delay} ms (crash ${recent.length} of ${budget} allowed within ${Math.round(windowMs / 1000)} s).`,
+        code,
+        `plugin "${record.name}" ${code === PluginErrorCode.RESOURCE_LIMIT ? 'went over a resource limit' : 'crashed'}: ${reason}. Restarting in ${delay} ms (crash ${recent.length} of ${budget} allowed within ${Math.round(windowMs / 1000)} s).`,
         {
           plugin: record.name,
           details: { reason, crashes: recent.length },
@@ -151,10 +172,14 @@ export class IsolationSupervisor {
 
   private async restart(record: PluginRecord): Promise<void> {
     // Only a plugin still failed by its crash restarts (an operator may have disabled it meanwhile).
-    if (this.stopped || record.state !== PluginState.FAILED || record.error?.code !== PluginErrorCode.CRASHED || !this.starter) return;
+    const code = record.error?.code;
+    if (this.stopped || record.state !== PluginState.FAILED || (code !== PluginErrorCode.CRASHED && code !== PluginErrorCode.RESOURCE_LIMIT) || !this.starter)
+      return;
     const registry = this.registry;
     try {
-      const isolate = await this.spawn(record);
+      const starting = new AbortController();
+      this.starting.add(starting);
+      const isolate = await this.spawn(record, undefined, starting.signal).finally(() => this.starting.delete(starting));
       if (this.stopped) return isolate.stop();
       registry.attachClass(record, isolate.remoteClass, record.metadata);
       registry.attachInstance(record, isolate.instance);
@@ -162,7 +187,7 @@ export class IsolationSupervisor {
       registry.transition(record, PluginState.LOADED);
       await this.starter(record);
     } catch (error) {
-      registry.transition(record, PluginState.FAILED, error as PluginError);
+      if (!this.stopped) registry.transition(record, PluginState.FAILED, error as PluginError); // at shutdown it stays failed for its crash
     }
   }
 
@@ -174,20 +199,31 @@ export class IsolationSupervisor {
     return key === undefined ? undefined : this.host.isolation[key];
   }
 
-
   private settingsOf(record: PluginRecord): IsolationSettings {
     const rule = this.ruleOf(record.name);
     const options: Partial<IsolationRule> = typeof rule === 'object' ? rule : {};
     const tier = record.isolation ?? this.tierOf(record);
+    const heapMb = options.heapMb ?? ISOLATION_DEFAULTS.heapMb;
     return {
       tier: tier === 'in-process' ? 'worker' : tier,
-      heapMb: options.heapMb ?? ISOLATION_DEFAULTS.heapMb,
+      heapMb,
+      memoryMb: options.memoryMb ?? defaultMemoryMb(heapMb),
+      maxMessageBytes: options.maxMessageBytes ?? ISOLATION_DEFAULTS.maxMessageBytes,
       callTimeoutMs: options.callTimeoutMs ?? ISOLATION_DEFAULTS.callTimeoutMs,
       allowRead: options.allowRead ?? [],
       allowWrite: options.allowWrite ?? [],
+      uid: options.uid,
+      gid: options.gid,
+      loadTimeoutMs: this.loadTimeoutOf(record),
       moduleDirs: nodeModulesAbove(record.package!.dir),
       logger: new Logger(`Plugin:${record.name}`),
     };
+  }
+
+  /** The plugin's `initialize` timeout, as the lifecycle reads it: the host's for this plugin, else its manifest's, else the module's. */
+  private loadTimeoutOf(record: PluginRecord): number {
+    const own = this.host.pluginTimeouts && Object.hasOwn(this.host.pluginTimeouts, record.name) ? this.host.pluginTimeouts[record.name] : undefined;
+    return own?.initialize ?? record.metadata.timeouts?.initialize ?? this.host.timeouts?.initialize ?? 10_000;
   }
 
   /** Host calls from the isolate (`ctx.get(token).method(...)`): only tokens the plugin declared and the host exposes. */
@@ -198,11 +234,36 @@ export class IsolationSupervisor {
       if (!declared.includes(token) || exposed === undefined) {
         throw new PluginError(PluginErrorCode.ACCESS_DENIED, accessDenied(record.name, token, declared.includes(token)), { plugin: record.name });
       }
-      const service = this.host.resolve(exposed) as Record<string, (...a: unknown[]) => unknown>;
-      if (typeof service?.[method] !== 'function') throw new TypeError(`host service "${token}" has no method "${method}"`);
-      return service[method](...args);
+      const service = this.host.resolve(exposed);
+      const callable = serviceMethod(service, method);
+      if (!callable)
+        throw new PluginError(
+          PluginErrorCode.ACCESS_DENIED,
+          `plugin "${record.name}" called "${method}" on host service "${token}", which has no such method a plugin may call (only the methods of its class, not Object's: constructor, toString, __proto__, …).`,
+          { plugin: record.name },
+        );
+      return callable.apply(service, args);
     };
   }
+}
+
+/**
+ * A method a plugin may call on a host service: a function-valued data property of the service itself or of a
+ * prototype of its class, never one of Object.prototype's members (`constructor`, `toString`, `__proto__`, …)
+ * and never a getter (which would run on lookup).
+ */
+function serviceMethod(service: unknown, method: string): ((...args: unknown[]) => unknown) | undefined {
+  if (method === 'constructor' || method === '__proto__' || (typeof service !== 'object' && typeof service !== 'function') || service === null)
+    return undefined;
+  for (
+    let holder: object | null = service;
+    holder !== null && holder !== Object.prototype && holder !== Function.prototype;
+    holder = Object.getPrototypeOf(holder) as object | null
+  ) {
+    const descriptor = Object.getOwnPropertyDescriptor(holder, method);
+    if (descriptor) return typeof descriptor.value === 'function' ? (descriptor.value as (...args: unknown[]) => unknown) : undefined;
+  }
+  return undefined;
 }
 
 /** A token as a name: strings as they are, classes by name. */

@@ -1,6 +1,13 @@
 import type { InjectionToken } from '@nestjs/common';
 import semver from 'semver';
-import { DEFAULT_CRASH_BUDGET, ISOLATION_TIERS, type CrashBudget, type IsolationRule, type IsolationTier } from '../isolation/isolation-settings.js';
+import {
+  DEFAULT_CRASH_BUDGET,
+  ISOLATION_TIERS,
+  isolationRuleProblems,
+  type CrashBudget,
+  type IsolationRule,
+  type IsolationTier,
+} from '../isolation/isolation-settings.js';
 import type { TrustPolicy } from '../trust/trust-policy.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import { isValidTimeout, type PluginMetadata, type PluginTimeouts } from '../manifest/index.js';
@@ -83,6 +90,7 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
   for (const [pattern, rule] of Object.entries(given.isolation ?? {})) {
     const tier = typeof rule === 'string' ? rule : rule?.tier;
     if (!ISOLATION_TIERS.includes(tier)) problems.push(`isolation["${pattern}"] must be one of ${ISOLATION_TIERS.join(', ')} (or { tier, heapMb, ... })`);
+    else if (typeof rule === 'object') problems.push(...isolationRuleProblems(pattern, rule));
   }
   for (const key of ['allow', 'deny'] as const) {
     const list = given.trust?.[key];
