@@ -54,7 +54,7 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
   if (input.options !== undefined) {
     mergeInto(merged, asObject(input.options, plugin, `module options config["${plugin}"]`), `module options config["${plugin}"]`, sources);
   }
-  const file = await readConfigFile(plugin, input.env);
+  const file = input.env[configFileEnvName(plugin)] ? await readConfigFile(plugin, input.env) : undefined; // no await (and no promise) without a file
   if (file) mergeInto(merged, file.values, file.label, sources);
   const fromEnv = readEnv(plugin, schema, merged, input, warnings);
   for (const [key, { value, label }] of fromEnv) mergeInto(merged, { [key]: value }, label, sources);

@@ -137,7 +137,7 @@ export function admitOrThrow(registry: PluginRegistry, record: PluginRecord, gat
   const admission = admitPlugin(record, gate, fresh);
   if (record.isolation === undefined) {
     const tier = registry.supervisor?.tierOf(record, admission.forceProcess) ?? 'in-process';
-    const problem = isolationProblem({ ...record, isolation: tier });
+    const problem = isolationProblem(record, tier);
     if (problem) throw problem;
     record.isolation = tier;
   }
@@ -176,11 +176,11 @@ export async function loadPluginCode(registry: PluginRegistry, record: PluginRec
 }
 
 /** Only a package can be isolated: its entry file is what the isolate loads. */
-function isolationProblem(record: PluginRecord): PluginError | undefined {
-  if (record.isolation === 'in-process' || record.package) return undefined;
+function isolationProblem(record: PluginRecord, tier: PluginRecord['isolation']): PluginError | undefined {
+  if (tier === 'in-process' || record.package) return undefined;
   return new PluginError(
     PluginErrorCode.LOAD_FAILED,
-    `plugin "${record.name}" (${record.source.description}) is set to run in a ${record.isolation}, but only plugin packages can be isolated. Publish it as a package with a nestPlugin manifest, or run it in-process.`,
+    `plugin "${record.name}" (${record.source.description}) is set to run in a ${tier}, but only plugin packages can be isolated. Publish it as a package with a nestPlugin manifest, or run it in-process.`,
     { plugin: record.name },
   );
 }
@@ -273,19 +273,18 @@ export async function instantiatePlugin(
  * `PLUGIN_JSON_REPORT_*`). Each maps to every name of its collision and the prefix.
  */
 function lookalikeNames(names: string[]): Map<string, { names: string[]; prefix: string }> {
-  const byKey = new Map<string, string[]>();
+  // One map over both keys ("c:" ignoring case, "e:" the env prefix); arrays only where two names meet (the rare case).
+  const first = new Map<string, string>();
+  const shared = new Map<string, string[]>();
   for (const name of names) {
-    for (const key of new Set([`case:${name.toLowerCase()}`, `env:${configEnvPrefix(name)}`])) {
-      const same = byKey.get(key);
-      if (same) same.push(name);
-      else byKey.set(key, [name]);
+    for (const key of [`c:${name.toLowerCase()}`, `e:${configEnvPrefix(name)}`]) {
+      const other = first.get(key);
+      if (other === undefined) first.set(key, name);
+      else if (other !== name) shared.set(key, [...(shared.get(key) ?? [other]), name]);
     }
   }
   const found = new Map<string, { names: string[]; prefix: string }>();
-  for (const same of byKey.values()) {
-    if (same.length < 2) continue;
-    for (const name of same) found.set(name, { names: same, prefix: configEnvPrefix(name) });
-  }
+  for (const same of shared.values()) for (const name of same) found.set(name, { names: same, prefix: configEnvPrefix(name) });
   return found;
 }
 

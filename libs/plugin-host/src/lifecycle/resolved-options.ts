@@ -112,7 +112,7 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
 
 /** Whether a name list of the options (`disabled`, `required`, `acceptIncompatible`) holds `name`, ignoring case as every rule that guards does. */
 export function hasName(names: ReadonlySet<string>, name: string): boolean {
-  return names.has(name.toLowerCase());
+  return names.size > 0 && names.has(name.toLowerCase());
 }
 
 /** A plugin's phase timeouts: defaults < module `timeouts` < `@Plugin({ timeouts })` < module `pluginTimeouts[name]`. */
