@@ -61,10 +61,21 @@ class ServingController {
 }
 
 /** Resource kinds Node reports as keeping the process alive, counted. */
-function activeResources(): Map<string, number> {
+export function activeResources(): Map<string, number> {
   const counts = new Map<string, number>();
   for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
   return counts;
+}
+
+/** After an app closed: no isolate is left, nor any handle beyond those counted in `before` (terminated workers and processes reaped first). */
+export async function expectNothingLeft(before: Map<string, number>): Promise<void> {
+  if (liveIsolates.size > 0) throw new Error(`${liveIsolates.size} isolate(s) left after shutdown`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const [kind, count] of activeResources()) {
+    if (kind !== 'Timeout' && kind !== 'TTYWrap' && count > (before.get(kind) ?? 0)) {
+      throw new Error(`${count - (before.get(kind) ?? 0)} ${kind} handle(s) left after shutdown`);
+    }
+  }
 }
 
 /** A real HTTP host over a throw-away plugin tree, with the checks every fault case makes. */
@@ -117,13 +128,7 @@ export class FaultHost {
   async close(): Promise<void> {
     try {
       await this.app?.close();
-      if (liveIsolates.size > 0) throw new Error(`${liveIsolates.size} isolate(s) left after shutdown`);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // let terminated workers and processes be reaped
-      for (const [kind, count] of activeResources()) {
-        if (kind !== 'Timeout' && kind !== 'TTYWrap' && count > (this.before.get(kind) ?? 0)) {
-          throw new Error(`${count - (this.before.get(kind) ?? 0)} ${kind} handle(s) left after shutdown`);
-        }
-      }
+      await expectNothingLeft(this.before);
     } finally {
       this.tree.remove();
     }

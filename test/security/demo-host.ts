@@ -5,16 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { liveIsolates } from '../../libs/plugin-host/src/isolation/index.js';
+import { activeResources, expectNothingLeft } from '../faults/fault-host.js';
 
 const REPO_DATA = new URL('../../data/', import.meta.url);
-
-/** Resource kinds Node reports as keeping the process alive, counted. */
-function activeResources(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  return counts;
-}
 
 /**
  * The demo app as `npm start` serves it (its AppModule and configureApp), listening on a loopback port,
@@ -53,13 +46,7 @@ export class DemoHost {
   async close(): Promise<void> {
     try {
       await this.app?.close();
-      if (liveIsolates.size > 0) throw new Error(`${liveIsolates.size} isolate(s) left after shutdown`);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // let terminated workers and processes be reaped
-      for (const [kind, count] of activeResources()) {
-        if (kind !== 'Timeout' && kind !== 'TTYWrap' && count > (this.before.get(kind) ?? 0)) {
-          throw new Error(`${count - (this.before.get(kind) ?? 0)} ${kind} handle(s) left after shutdown`);
-        }
-      }
+      await expectNothingLeft(this.before);
     } finally {
       process.env = this.savedEnv;
       rmSync(this.root, { recursive: true, force: true });
