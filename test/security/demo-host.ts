@@ -34,8 +34,7 @@ export class DemoHost {
     const { configureApp } = await import('../../src/app.setup.js');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     this.app = configureApp(moduleRef.createNestApplication({ logger: false }));
-    await this.app.listen(0, '127.0.0.1');
-    this.url = `http://127.0.0.1:${(this.app.getHttpServer().address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.app);
     return this;
   }
 
@@ -69,8 +68,7 @@ export class LibraryAdminHost {
       imports: [PluginModule.forRoot({ plugins: [PyodPlugin], hostVersion: '0.1.0', env: {} }), PluginAdminModule.forRoot({ token, path: 'admin/plugins' })],
     }).compile();
     this.app = moduleRef.createNestApplication({ logger: false });
-    await this.app.listen(0, '127.0.0.1');
-    this.url = `http://127.0.0.1:${(this.app.getHttpServer().address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.app);
     return this;
   }
 
@@ -81,4 +79,10 @@ export class LibraryAdminHost {
   async close(): Promise<void> {
     await this.app?.close();
   }
+}
+
+/** Listens on a free loopback port; the base URL to send requests to. */
+async function listenOnLoopback(app: INestApplication): Promise<string> {
+  await app.listen(0, '127.0.0.1');
+  return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 }

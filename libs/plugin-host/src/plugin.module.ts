@@ -7,7 +7,7 @@ import { PluginHooks } from './hooks/index.js';
 import { IsolationSupervisor } from './isolation/index.js';
 import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
 import { admitPlugin } from './gate/index.js';
-import { gateContext, LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, type ResolvedPluginOptions } from './lifecycle/index.js';
+import { gateContext, LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, timeoutsFor, type ResolvedPluginOptions } from './lifecycle/index.js';
 import { PluginManager } from './manager/index.js';
 import { getPluginMetadata, PluginType } from './manifest/index.js';
 import { PLUGIN_MODULE_OPTIONS, PLUGIN_STATIC_OPTIONS, RESOLVED_PLUGIN_OPTIONS } from './plugin.constants.js';
@@ -88,6 +88,7 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
               ...resolved,
               resolve: (token) => moduleRef.get(token, { strict: false }),
               admit: (record) => admitPlugin(record, gateContext(resolved, packages.root)),
+              loadTimeoutMs: (record) => timeoutsFor(record.metadata, resolved).initialize,
             }),
           });
         },

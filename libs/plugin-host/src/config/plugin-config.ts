@@ -5,7 +5,7 @@ import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
-import { jsonShapeProblem } from '../toolkit/json-shape.js';
+import { jsonShapeProblem, PROTOTYPE_KEYS } from '../toolkit/json-shape.js';
 import { configEnvPrefix, configFileEnvName, toUpperSnake } from './env-names.js';
 
 type PlainObject = Record<string, unknown>;
@@ -89,9 +89,6 @@ function asObject(value: unknown, plugin: string, label: string): PlainObject {
     { plugin, phase: 'configure' },
   );
 }
-
-/** Keys that would reach a prototype (`target.__proto__ = …` sets it): never a config key. */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function mergeInto(target: PlainObject, patch: PlainObject, label: string, sources: Map<string, string>, prefix = ''): void {
   for (const [key, value] of Object.entries(patch)) {

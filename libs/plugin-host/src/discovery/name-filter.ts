@@ -1,3 +1,8 @@
+/** Whether `names` (lower-cased, as the options keep them) holds `name`, ignoring case as every rule that guards does. */
+export function hasName(names: ReadonlySet<string>, name: string): boolean {
+  return names.size > 0 && names.has(name.toLowerCase());
+}
+
 /** `*` matches any run of characters; everything else is literal. `ignoreCase` for rules that guard (trust). */
 export function wildcardToRegExp(pattern: string, ignoreCase = false): RegExp {
   return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, ignoreCase ? 'i' : '');

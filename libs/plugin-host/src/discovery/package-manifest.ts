@@ -107,12 +107,6 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
   if (manifest.name !== undefined && typeof manifest.name !== 'string') problems.push(`name ${describeValue(manifest.name)} must be a string`);
   if (manifest.export !== undefined && (typeof manifest.export !== 'string' || manifest.export === '')) problems.push('export must be the name of an export');
   if (manifest.lazy !== undefined && typeof manifest.lazy !== 'boolean') problems.push('lazy must be true or false');
-  if (manifest.isolation !== undefined && !['in-process', 'worker', 'process'].includes(manifest.isolation as string)) {
-    problems.push('isolation must be "in-process", "worker" or "process"');
-  }
-  if (manifest.inject !== undefined && (!Array.isArray(manifest.inject) || manifest.inject.some((token) => typeof token !== 'string'))) {
-    problems.push('inject must be an array of host token names');
-  }
 
   const metadata = {
     name: name ?? fallbackName,

@@ -1,3 +1,4 @@
+import { hasName } from '../discovery/name-filter.js';
 import { readPackagePlugins, resolveRealEntry } from '../discovery/index.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import { checkCompatibility, validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
@@ -69,12 +70,12 @@ export function admitPlugin(record: PluginRecord, context: GateContext, fresh?: 
   const entry = pkg && resolveRealEntry(record.name, pkg, record.source);
   if (entry instanceof PluginError) throw entry;
 
-  const compatibility = checkCompatibility(metadata, context.hostVersion, context.acceptIncompatible.has(record.name.toLowerCase()));
+  const compatibility = checkCompatibility(metadata, context.hostVersion, hasName(context.acceptIncompatible, record.name));
   if (!compatibility.compatible) throw compatibility.error;
-  note(record, compatibility.warning);
+  addWarning(record, compatibility.warning);
 
   const requirements = verifyNpmRequirements(record.name, metadata, record.folder, context.root);
-  for (const line of requirements.notes) note(record, line);
+  for (const line of requirements.notes) addWarning(record, line);
   if (requirements.error) throw requirements.error;
 
   const pinned = pkg && pinOf(context.trust, pkg.name);
@@ -109,6 +110,7 @@ function rereadManifest(record: PluginRecord, root: string): FreshManifest {
   return { metadata: candidate.metadata, pkg: candidate.package };
 }
 
-function note(record: PluginRecord, line: string | undefined): void {
+/** Adds a note from a check to the record's warnings, once. */
+export function addWarning(record: PluginRecord, line: string | undefined): void {
   if (line && !record.warnings.includes(line)) record.warnings.push(line);
 }

@@ -1,8 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 
-/** Where a plugin runs. */
-export type IsolationTier = 'in-process' | 'worker' | 'process';
-export const ISOLATION_TIERS: readonly IsolationTier[] = ['in-process', 'worker', 'process'];
+import { ISOLATION_TIERS, type IsolationTier } from '../manifest/plugin-metadata.interface.js';
+
+export { ISOLATION_TIERS, type IsolationTier };
 
 /** How the host runs one isolated plugin (module option `isolation`, by plugin name or wildcard). */
 export interface IsolationRule {

@@ -16,9 +16,8 @@ export interface SupervisorHost {
   resolve(token: InjectionToken): unknown;
   /** The one gate before plugin code runs (trust, manifest, entry, compatibility, requirements, integrity); throws when it refuses. */
   admit(record: PluginRecord): { pkg?: PluginPackage; entry?: string };
-  /** Phase timeouts (the module's resolved options): an isolate's load counts against the plugin's `initialize` timeout. */
-  timeouts?: { initialize: number };
-  pluginTimeouts?: Record<string, { initialize?: number } | undefined>;
+  /** The plugin's `initialize` timeout, as the lifecycle reads it: an isolate's load counts against it. */
+  loadTimeoutMs(record: PluginRecord): number;
 }
 
 /** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
@@ -214,16 +213,10 @@ export class IsolationSupervisor {
       allowWrite: options.allowWrite ?? [],
       uid: options.uid,
       gid: options.gid,
-      loadTimeoutMs: this.loadTimeoutOf(record),
+      loadTimeoutMs: this.host.loadTimeoutMs(record),
       moduleDirs: nodeModulesAbove(record.package!.dir),
       logger: new Logger(`Plugin:${record.name}`),
     };
-  }
-
-  /** The plugin's `initialize` timeout, as the lifecycle reads it: the host's for this plugin, else its manifest's, else the module's. */
-  private loadTimeoutOf(record: PluginRecord): number {
-    const own = this.host.pluginTimeouts && Object.hasOwn(this.host.pluginTimeouts, record.name) ? this.host.pluginTimeouts[record.name] : undefined;
-    return own?.initialize ?? record.metadata.timeouts?.initialize ?? this.host.timeouts?.initialize ?? 10_000;
   }
 
   /** Host calls from the isolate (`ctx.get(token).method(...)`): only tokens the plugin declared and the host exposes. */

@@ -3,15 +3,16 @@ import { performance } from 'node:perf_hooks';
 import semver from 'semver';
 import { configEnvPrefix } from '../config/env-names.js';
 import { importPackagePlugin, type ImportedPlugin, type PluginCandidate } from '../discovery/index.js';
+import { hasName } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
-import { admitPlugin, type Admission, type FreshManifest, type GateContext } from '../gate/index.js';
+import { addWarning, admitPlugin, type Admission, type FreshManifest, type GateContext } from '../gate/index.js';
 import { checkCompatibility, classShapeProblem, type PluginMetadata } from '../manifest/index.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import { verifyNpmRequirements } from '../requirements/index.js';
 import type { PackageInspection } from '../trust/index.js';
 import type { IsolationSupervisor } from '../isolation/index.js';
 import { dependencyOrder, findCycles } from './dependency-graph.js';
-import { hasName, timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
+import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase } from './run-phase.js';
 import { roundMs } from './startup-timing.js';
 
@@ -232,7 +233,7 @@ export function classProblem(record: PluginRecord, manifest: PluginMetadata, gat
     if (!verdict.compatible) return verdict.error;
   }
   const { error, notes } = verifyNpmRequirements(record.name, record.metadata, record.folder, gate.root);
-  for (const line of notes) if (!record.warnings.includes(line)) record.warnings.push(line);
+  for (const line of notes) addWarning(record, line);
   return error;
 }
 

@@ -48,7 +48,7 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
       problems.push(`${key} must be an array of plugin names`);
       return new Set();
     }
-    return new Set(list.map((name) => name.trim().toLowerCase()).filter(Boolean)); // compared ignoring case (see hasName)
+    return new Set(list.map((name) => name.trim().toLowerCase()).filter(Boolean)); // compared ignoring case (hasName)
   };
   const checkTimeouts = (timeouts: Partial<PluginTimeouts> | undefined, label: string): void => {
     for (const [phase, ms] of Object.entries(timeouts ?? {})) {
@@ -108,11 +108,6 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });
   }
   return resolved;
-}
-
-/** Whether a name list of the options (`disabled`, `required`, `acceptIncompatible`) holds `name`, ignoring case as every rule that guards does. */
-export function hasName(names: ReadonlySet<string>, name: string): boolean {
-  return names.size > 0 && names.has(name.toLowerCase());
 }
 
 /** A plugin's phase timeouts: defaults < module `timeouts` < `@Plugin({ timeouts })` < module `pluginTimeouts[name]`. */

@@ -89,8 +89,6 @@ export class RuntimeOperations {
     // Nothing loaded to replace (refused or failed before its code loaded): loading it is what enable does, with its checks.
     if (!record.pluginClass || (record.state === PluginState.FAILED && !record.instance)) return void (await this.enable(name));
     await this.locks.run([name], async () => {
-      // Refused for the plugin set itself: as for enable, no file change fixes it.
-      if (record.state === PluginState.FAILED && record.error && REFUSALS.has(record.error.code)) throw record.error;
       // The gate first, on the files as they are now (it decides the tier of a plugin refused before it had one); a
       // refusal leaves the running instance serving.
       const gate = gateContext(this.options, this.registry.root);
@@ -100,8 +98,6 @@ export class RuntimeOperations {
           ? { metadata: admission.metadata, pkg: admission.pkg, pluginClass: this.classOf(record) } // a new isolate imports the new code
           : await this.reimport(record, admission)
         : { pluginClass: this.classOf(record), metadata: record.metadata, pkg: undefined };
-      const problem = record.package ? undefined : classProblem(record, admission.metadata, gate);
-      if (problem) throw problem;
       await this.replaceInstance(record, pluginClass, metadata, record.configUpdates, admission);
       if (pkg) record.package = pkg;
       this.registry.emit('plugin.reloaded', record);

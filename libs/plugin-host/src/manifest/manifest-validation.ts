@@ -1,14 +1,13 @@
 import semver from 'semver';
 import { PluginError, PluginErrorCode, describeValue } from '../errors/index.js';
 import { parseRequirement } from '../requirements/npm-requirements.js';
-import type { PluginMetadata } from './plugin-metadata.interface.js';
+import { ISOLATION_TIERS, type PluginMetadata } from './plugin-metadata.interface.js';
 import { getPluginMetadata } from './plugin.decorator.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 // Terminus puts `status` beside the per-plugin entries of the health result.
 const RESERVED_NAMES = new Set(['status']);
 const TIMEOUT_PHASES = ['initialize', 'cleanup', 'healthCheck', 'hook'];
-const ISOLATION_TIERS: readonly string[] = ['in-process', 'worker', 'process'];
 
 /**
  * Checks what a plugin declares before anything of it runs. Returns every problem
@@ -62,7 +61,8 @@ export function validatePluginMetadata(
     }
   }
   if (description !== undefined && typeof description !== 'string') problems.push('description must be a string');
-  if (isolation !== undefined && !ISOLATION_TIERS.includes(isolation as string)) problems.push('isolation must be "in-process", "worker" or "process"');
+  if (isolation !== undefined && !(ISOLATION_TIERS as readonly unknown[]).includes(isolation))
+    problems.push('isolation must be "in-process", "worker" or "process"');
   if (inject !== undefined && (!Array.isArray(inject) || inject.some((token) => !['string', 'symbol', 'function'].includes(typeof token)))) {
     problems.push('inject must be an array of host tokens (names, symbols or classes)');
   }

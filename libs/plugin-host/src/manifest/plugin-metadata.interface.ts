@@ -1,6 +1,10 @@
 import type { Type } from '@nestjs/common';
 import type { PluginTypeName } from './plugin-type.js';
 
+/** Where a plugin runs. */
+export const ISOLATION_TIERS = ['in-process', 'worker', 'process'] as const;
+export type IsolationTier = (typeof ISOLATION_TIERS)[number];
+
 /** Milliseconds each lifecycle phase may take before it is `PLUGIN_TIMEOUT`. */
 export interface PluginTimeouts {
   initialize: number;
@@ -38,7 +42,7 @@ export interface PluginMetadata<C extends object = object> {
   /** Host providers the plugin asks for with `ctx.get(token)`; the host must also `expose` them. */
   inject?: (string | symbol | Type<unknown>)[];
   /** Where the plugin wants to run (a package manifest's `isolation`); the host's `isolation` option wins. */
-  isolation?: 'in-process' | 'worker' | 'process';
+  isolation?: IsolationTier;
   /** npm packages the plugin can do more with; when absent, the host only logs what installing them would add. */
   optionalRequires?: (string | OptionalRequirement)[];
 }

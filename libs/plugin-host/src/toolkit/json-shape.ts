@@ -2,7 +2,7 @@
 export const MAX_JSON_DEPTH = 32;
 
 /** Keys that reach an object's prototype when code writes or reads them by name. */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 interface Frame {
   value: object;
