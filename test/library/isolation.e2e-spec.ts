@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { PluginHooks, PluginManager, getPluginToken, type PluginModuleSyncOptions } from 'nestjs-plugin-host';
 import { liveIsolates } from '../../libs/plugin-host/src/isolation/index.js';
+import { activeResources } from '../faults/fault-host.js';
 import { bootHost, type Host } from './fixtures.js';
 import { PackageTree, REPO } from './package-tree.js';
 
@@ -50,6 +51,23 @@ describe('isolation tiers', () => {
   };
 
   for (const tier of ['worker', 'process'] as const) {
+    it(`closing the app waits until its ${tier} isolates have exited, one just killed for a hung call among them`, async () => {
+      tree = new PackageTree(REPO);
+      isolatedPlugin(tree, 'idle', '  ping() { return 1; }', { isolation: tier });
+      isolatedPlugin(tree, 'busy', '  spin() { for (;;); }', { isolation: tier });
+      const before = activeResources();
+      const plugins = await boot({ isolation: { busy: { tier, callTimeoutMs: 300 } } });
+      const busy = host!.moduleRef.get(getPluginToken('busy'));
+      await expect(busy.spin()).rejects.toMatchObject({ code: 'PLUGIN_CRASHED' }); // killed; its restart is pending
+      void busy.spin().catch(() => undefined);
+      expect(plugins.info('idle').state).toBe('enabled');
+      await host!.close();
+      host = undefined;
+      await new Promise((resolve) => setImmediate(() => setImmediate(resolve))); // Node frees a handle a loop turn after its exit event
+      const left = [...activeResources()].filter(([kind, count]) => kind !== 'Timeout' && kind !== 'TTYWrap' && count > (before.get(kind) ?? 0));
+      expect(left).toEqual([]); // close itself waited for the exits
+    });
+
     it(`runs a plugin in a ${tier}: calls, config, hooks, health and host services through the same reference`, async () => {
       tree = new PackageTree(REPO);
       isolatedPlugin(

@@ -1,4 +1,4 @@
-export { IsolatedPlugin, liveIsolates, type HostCall } from './isolated-plugin.js';
+export { IsolatedPlugin, isolatesExited, liveIsolates, type HostCall } from './isolated-plugin.js';
 export { IsolationSupervisor, accessDenied, tokenName, type Starter, type SupervisorHost } from './isolation-supervisor.js';
 export {
   DEFAULT_CRASH_BUDGET,

@@ -55,6 +55,7 @@ interface Pending {
 interface Transport {
   /** Sends a message; throws (a `DataCloneError`) when it cannot be cloned. */
   send(message: unknown): void;
+  /** Ends the worker or process; until it has exited, `exitsUnderway` holds it so shutdown can wait for it. */
   kill(): void;
   /** Keep the host's event loop alive (a call is waiting for an answer), or not (idle). */
   hold(held: boolean): void;
@@ -70,6 +71,24 @@ interface TransportEvents {
 
 /** Every isolate alive in this process (tests check none is left after shutdown). */
 export const liveIsolates = new Set<IsolatedPlugin>();
+
+/** Workers and processes that were told to end and have not exited yet (shutdown waits for them: see `isolatesExited`). */
+const exitsUnderway = new Set<Promise<void>>();
+
+/** Resolves once every worker and process told to end has exited, or after `timeoutMs` (a process the kernel has not reaped yet). */
+export async function isolatesExited(timeoutMs = 5000): Promise<void> {
+  if (exitsUnderway.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs).unref()));
+  await Promise.race([Promise.all(exitsUnderway), late]);
+  clearTimeout(timer);
+}
+
+/** Holds `exited` in `exitsUnderway` until it settles. */
+function awaitExit(exited: Promise<void>): void {
+  exitsUnderway.add(exited);
+  void exited.finally(() => exitsUnderway.delete(exited));
+}
 
 /**
  * One isolated plugin instance: a worker thread or a child process running the
@@ -211,14 +230,10 @@ export class IsolatedPlugin {
       let transport: Transport;
       try {
         transport = tier === 'worker' ? workerTransport(message, settings, events, guard) : processTransport(message, init.packageDir, settings, events, guard);
-        signal?.addEventListener(
-          'abort',
-          () =>
-            refuse(
-              new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" was not started: the host is shutting down`, { plugin: name, phase: 'load' }),
-            ),
-          { once: true },
-        );
+        const abort = (): void =>
+          refuse(new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" was not started: the host is shutting down`, { plugin: name, phase: 'load' }));
+        if (signal?.aborted) abort();
+        else signal?.addEventListener('abort', abort, { once: true });
       } catch (error) {
         if (loading) clearTimeout(loading);
         guard.stop();
@@ -497,11 +512,16 @@ function workerTransport(init: unknown, settings: IsolationSettings, events: Tra
     lastError =
       error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (heap limit ${settings.heapMb} MB)` : `uncaught ${error.name}: ${error.message}`;
   });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('exit', (code) => events.exit(lastError ?? `its worker exited with code ${code}`));
   guard.watchWorker();
   return {
     send: (message) => worker.postMessage(message),
-    kill: () => void worker.terminate(),
+    kill: () => {
+      awaitExit(exited);
+      worker.ref(); // a host awaiting the exit must not see its event loop end first
+      void worker.terminate();
+    },
     hold: (held) => (held ? worker.ref() : worker.unref()),
   };
 }
@@ -531,6 +551,7 @@ function processTransport(init: unknown, packageDir: string, settings: Isolation
     },
   );
   const pipe = child.stdio[3] as Socket;
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()).once('error', () => resolve()));
   let gone = false;
   const reader = new FrameReader(
     settings.maxMessageBytes,
@@ -581,6 +602,10 @@ function processTransport(init: unknown, packageDir: string, settings: Isolation
   return {
     send,
     kill: () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        awaitExit(exited);
+        child.ref(); // a host awaiting the exit must not see its event loop end first
+      }
       reader.stop();
       child.kill('SIGKILL');
       pipe.destroy();

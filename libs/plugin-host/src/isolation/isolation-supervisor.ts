@@ -4,7 +4,7 @@ import { wildcardToRegExp } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
-import { IsolatedPlugin, type FailureCode, type HostCall } from './isolated-plugin.js';
+import { IsolatedPlugin, isolatesExited, type FailureCode, type HostCall } from './isolated-plugin.js';
 import { ISOLATION_DEFAULTS, defaultMemoryMb, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
 
 /** What the supervisor needs from the host. */
@@ -108,11 +108,12 @@ export class IsolationSupervisor {
     this.restarts.delete(name);
   }
 
-  /** At shutdown: no more restarts, every isolate ended. */
-  stopAll(): void {
+  /** At shutdown: no more restarts, every isolate ended; resolves once their workers and processes have exited (the app's close waits). */
+  stopAll(): Promise<void> {
     this.stopped = true;
     for (const name of [...this.live.keys()]) this.stop(name);
     for (const starting of this.starting) starting.abort();
+    return isolatesExited();
   }
 
   /**

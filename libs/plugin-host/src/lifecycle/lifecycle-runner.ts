@@ -135,9 +135,10 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Cleans up every enabled plugin, dependents first. Runs once, however often shutdown is signalled. */
   stop(): Promise<void> {
-    this.stopping ??= this.cleanupAll().finally(() => {
-      this.registry.supervisor?.stopAll();
+    this.stopping ??= this.cleanupAll().finally(async () => {
+      const exited = this.registry.supervisor?.stopAll();
       this.guard.uninstall();
+      await exited;
     });
     return this.stopping;
   }
