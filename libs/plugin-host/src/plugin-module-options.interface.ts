@@ -53,7 +53,11 @@ export interface PluginModuleOptions {
 
 /** Where to look for plugin packages (npm packages whose package.json has a `nestPlugin` manifest). */
 export interface PluginDiscoveryOptions {
-  /** The host's folder: its package.json and node_modules, and the base of relative `paths`. Default: `process.cwd()`. */
+  /**
+   * The host's folder: its package.json and node_modules, and the base of relative `paths`. Default: the nearest
+   * folder with a package.json above the script Node started (`dist/main.js`; for Jest or the Nest CLI, the
+   * project that installed them), else `process.cwd()`. The root and what was found are logged at boot.
+   */
   root?: string;
   /**
    * `dependencies` (default): the packages in the host package.json's `dependencies` and `optionalDependencies`.

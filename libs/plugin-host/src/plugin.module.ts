@@ -1,7 +1,15 @@
 import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { discoverOptionClasses, discoverPackages, discoverProviderClasses, createNameFilter, type PackageDiscovery } from './discovery/index.js';
+import {
+  appRoot,
+  discoverOptionClasses,
+  discoverPackages,
+  discoverProviderClasses,
+  createNameFilter,
+  discoveryLine,
+  type PackageDiscovery,
+} from './discovery/index.js';
 import { PluginHealthIndicator } from './health/index.js';
 import { PluginHooks } from './hooks/index.js';
 import { IsolationSupervisor } from './isolation/index.js';
@@ -47,7 +55,7 @@ export class PluginModule {
 function build(options: PluginModuleStaticOptions, optionsProvider: Provider): DynamicModule {
   const classes = options.plugins ?? [];
   // Package manifests are read now, once (no plugin code runs), so their names and types get tokens.
-  const packages: PackageDiscovery = options.discovery ? discoverPackages(options.discovery) : { root: process.cwd(), candidates: [], warnings: [] };
+  const packages: PackageDiscovery = options.discovery ? discoverPackages(options.discovery) : { root: appRoot(), candidates: [], warnings: [] };
   const names = new Set<string>(requestedPluginNames());
   const types = new Set<string>([...Object.values(PluginType), ...requestedPluginTypes()]);
   for (const metadata of [...classes.map((pluginClass) => getPluginMetadata(pluginClass)), ...packages.candidates.map((candidate) => candidate.metadata)]) {
@@ -77,7 +85,9 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
       {
         provide: PluginRegistry,
         useFactory: (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) => {
-          for (const warning of packages.warnings) new Logger('PluginHost').warn(warning);
+          const logger = new Logger('PluginHost');
+          if (statics.discovery) logger.log(discoveryLine(packages));
+          for (const warning of packages.warnings) logger.warn(warning);
           const providers = statics.discoverProviders === false ? [] : discoverProviderClasses(discovery).filter((c) => acceptedProvider(c.metadata?.name));
           return loadPlugins({
             candidates: [...discoverOptionClasses(statics.plugins ?? []), ...providers, ...packages.candidates],

@@ -1,5 +1,7 @@
 import { register } from 'node:module';
+import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { MODULE_FORMAT } from '../module-format.js';
 
 /**
  * ESM modules cannot be unloaded, so a reload imports a fresh copy: the entry's
@@ -44,4 +46,24 @@ export function entryUrl(entryPath: string, packageDir: string, generation: numb
   if (generation === 0) return url;
   registerReloadHooks();
   return `${url}?${new URLSearchParams({ 'nest-plugin-reload': String(generation), 'nest-plugin-root': `${pathToFileURL(packageDir).href}/` })}`;
+}
+
+/**
+ * Loads a plugin entry the way this build of the library loads modules: `import()` in the ES build, `require()`
+ * in the CommonJS one (Node 20.19+ can `require()` an ES module; Jest's CommonJS runtime cannot, and gets a
+ * clear error from the caller). A CommonJS reload first drops the package's own files (not its `node_modules`)
+ * from `require.cache`.
+ */
+export async function loadEntry(entryPath: string, packageDir: string, generation: number): Promise<Record<string, unknown>> {
+  if (MODULE_FORMAT === 'import') return (await import(entryUrl(entryPath, packageDir, generation))) as Record<string, unknown>;
+  if (generation > 0) forgetPackage(packageDir);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build's own require (Jest's, under Jest)
+  return require(entryPath) as Record<string, unknown>;
+}
+
+function forgetPackage(packageDir: string): void {
+  const prefix = packageDir + sep;
+  for (const file of Object.keys(require.cache)) {
+    if (file.startsWith(prefix) && !file.slice(prefix.length).split(sep).includes('node_modules')) delete require.cache[file];
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
-import { delimiter, join, resolve, sep } from 'node:path';
+import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import type { PluginDiscoveryOptions } from '../plugin-module-options.interface.js';
 import { createNameFilter, wildcardMatcher } from './name-filter.js';
 import type { PluginCandidate } from './plugin-candidate.js';
@@ -25,7 +25,7 @@ export const PLUGIN_PATHS_ENV = 'PLUGIN_PATHS';
  * (an npm workspace link and its folder) counts once.
  */
 export function discoverPackages(options: PluginDiscoveryOptions, env: Record<string, string | undefined> = process.env): PackageDiscovery {
-  const root = resolve(options.root ?? process.cwd());
+  const root = resolve(options.root ?? appRoot());
   const warnings: string[] = [];
   const folders: PackageRead[] = [];
 
@@ -64,6 +64,32 @@ export function discoverPackages(options: PluginDiscoveryOptions, env: Record<st
     }
   }
   return { root, candidates, warnings };
+}
+
+/**
+ * The app's folder when `discovery.root` is not set: the nearest folder with a package.json above the script
+ * Node was started with (`process.argv[1]`: `dist/main.js`, or a tool such as Jest or the Nest CLI, whose own
+ * `node_modules` folder is skipped: it is the project that installed it), else the working directory. So an
+ * app started from another folder (`node /srv/app/dist/main.js`) still finds its plugins.
+ */
+export function appRoot(script: string | undefined = process.argv[1], cwd = process.cwd()): string {
+  if (!script) return cwd;
+  const path = resolve(cwd, script);
+  const inModules = path.indexOf(`${sep}node_modules${sep}`);
+  let dir = inModules === -1 ? dirname(path) : path.slice(0, inModules);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return cwd;
+    dir = parent;
+  }
+}
+
+/** The one boot line that says where discovery looked and what it found, so "found nothing" is visible. */
+export function discoveryLine({ root, candidates }: PackageDiscovery): string {
+  const names = [...new Set(candidates.map((candidate) => candidate.metadata?.name ?? candidate.source.description))];
+  const found = names.length === 0 ? 'no plugin packages' : `${names.length} plugin package${names.length > 1 ? 's' : ''}: ${names.join(', ')}`;
+  return `discovery in ${root} found ${found}${names.length === 0 ? ' (set discovery.root to the app folder if that is not it)' : ''}`;
 }
 
 /** The folders of the host's `dependencies` and `optionalDependencies`, sorted by package name. */

@@ -2,6 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { PluginError, PluginErrorCode, describeError, describeValue } from '../errors/index.js';
 import { validatePluginMetadata, type PluginMetadata } from '../manifest/index.js';
+import { MODULE_FORMAT } from '../module-format.js';
 import type { PluginPackage, PluginSource } from '../registry/index.js';
 import type { PluginCandidate } from './plugin-candidate.js';
 
@@ -156,13 +157,34 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
  * of the folder is checked by `resolveRealEntry` just before every import.)
  */
 function resolveEntry(dir: string, entry: unknown): string | { problem: string } {
-  if (typeof entry !== 'string') return { problem: `entry ${describeValue(entry)} must be a path inside the package, such as "./dist/index.js"` };
+  if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) return resolveConditionalEntry(dir, entry as Record<string, unknown>);
+  if (typeof entry !== 'string')
+    return { problem: `entry ${describeValue(entry)} must be a path inside the package, such as "./dist/index.js", or { "import": …, "require": … }` };
   if (isAbsolute(entry)) return { problem: `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"` };
   // The usual "./dist/index.js" needs no normalization.
   if (SIMPLE_ENTRY.test(entry)) return dir + sep + (sep === '/' ? entry.slice(2) : entry.slice(2).split('/').join(sep));
   const full = resolve(dir, entry);
   if (escapes(dir, full)) return { problem: `entry "${entry}" points outside the package folder; it must stay inside it` };
   return full;
+}
+
+/**
+ * `{ "import": "./dist/index.js", "require": "./dist-cjs/index.js" }`: the entry built for this host's module
+ * system (see `MODULE_FORMAT`), else the other one. Both are checked, so a typo in either is reported.
+ */
+function resolveConditionalEntry(dir: string, entry: Record<string, unknown>): string | { problem: string } {
+  const unknown = Object.keys(entry).filter((key) => key !== 'import' && key !== 'require');
+  if (unknown.length > 0 || Object.keys(entry).length === 0)
+    return { problem: `entry ${describeValue(entry)} must have "import" and/or "require" paths, and nothing else` };
+  const paths: Partial<Record<'import' | 'require', string>> = {};
+  for (const condition of ['import', 'require'] as const) {
+    if (entry[condition] === undefined) continue;
+    if (typeof entry[condition] !== 'string' || entry[condition] === '') return { problem: `entry.${condition} must be a path inside the package` };
+    const path = resolveEntry(dir, entry[condition]);
+    if (typeof path !== 'string') return { problem: path.problem.replace(/^entry /, `entry.${condition} `) };
+    paths[condition] = path;
+  }
+  return paths[MODULE_FORMAT] ?? (paths.import ?? paths.require)!;
 }
 
 /**

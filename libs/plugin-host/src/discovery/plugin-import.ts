@@ -2,7 +2,8 @@ import type { Type } from '@nestjs/common';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { getPluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import type { PluginPackage, PluginSource } from '../registry/index.js';
-import { entryUrl } from './fresh-import.js';
+import { MODULE_FORMAT } from '../module-format.js';
+import { loadEntry } from './fresh-import.js';
 import { MANIFEST_KEY } from './package-manifest.js';
 
 /** A package plugin's class, with its manifest merged over what the class declares. */
@@ -23,11 +24,15 @@ export async function importPackagePlugin(pkg: PluginPackage, manifest: PluginMe
   const name = manifest.name;
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(entryUrl(pkg.entryPath, pkg.dir, generation))) as Record<string, unknown>;
+    exports = await loadEntry(pkg.entryPath, pkg.dir, generation);
   } catch (error) {
     throw new PluginError(
       PluginErrorCode.LOAD_FAILED,
-      `plugin "${name}" could not be imported from ${pkg.entryPath}: ${describeError(error)}. Check that ${pkg.name} is built and its own dependencies are installed.`,
+      `plugin "${name}" could not be imported from ${pkg.entryPath}: ${describeError(error)}. ${
+        esModuleRefused(error)
+          ? `This host runs the CommonJS build of nestjs-plugin-host (Jest without ESM, say), which cannot load that ES module: give the "${MANIFEST_KEY}" manifest an entry { "import": "<ES build>", "require": "<CommonJS build>" }, or run the host as an ES module.`
+          : `Check that ${pkg.name} is built and its own dependencies are installed.`
+      }`,
       { plugin: name, phase: 'load', cause: error, details: { file: pkg.entryPath } },
     );
   }
@@ -53,6 +58,17 @@ export async function importPackagePlugin(pkg: PluginPackage, manifest: PluginMe
     );
   }
   return { pluginClass, metadata: mergeMetadata(manifest, declared) };
+}
+
+/** `require()` met an ES module it cannot load: Jest's CommonJS runtime (a syntax error) or top-level await in Node. */
+function esModuleRefused(error: unknown): boolean {
+  if (MODULE_FORMAT !== 'require') return false;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === 'ERR_REQUIRE_ESM' ||
+    code === 'ERR_REQUIRE_ASYNC_MODULE' ||
+    ((error as Error | undefined)?.name === 'SyntaxError' && /\b(import|export)\b/.test(String(message))) // a SyntaxError of Jest's realm
+  );
 }
 
 /** The chosen class, or what is wrong (with `$entry` standing for the file). */

@@ -11,6 +11,9 @@ export interface PluginErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/** Marks a `PluginError` from any copy of the library (a registry symbol: the same in every copy). */
+const BRAND = Symbol.for('nestjs-plugin-host.PluginError');
+
 /**
  * The one error type the library throws. `code` is stable; `message` names the
  * plugin, the field or file, and what to do about it.
@@ -21,6 +24,15 @@ export interface PluginErrorOptions {
  * }
  */
 export class PluginError extends Error {
+  /**
+   * `instanceof PluginError` holds for an error from either build of the library (ES module and CommonJS), which
+   * one process may load both of: a CommonJS plugin in an ES-module host, say. Subclasses keep plain `instanceof`.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== PluginError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   override readonly name = 'PluginError';
   readonly code: PluginErrorCode;
   readonly plugin?: string;
@@ -33,6 +45,7 @@ export class PluginError extends Error {
     this.plugin = options.plugin;
     this.phase = options.phase;
     this.details = options.details;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** The message without the leading code, for places that print the code apart. */
