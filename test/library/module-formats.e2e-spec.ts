@@ -30,10 +30,17 @@ const hostBody = `
     try { plugin.fail(); } catch (e) { error = e; }
     out[name] = { state: plugins.info(name).state, format: plugin.format(), isPluginError: error instanceof PluginError, code: error?.code };
   }
+  // A reload takes the plugin's files as they are now, in either build.
+  const file = require('node:path').join(process.env.TREE, 'plugins/cjs-only/index.js');
+  require('node:fs').writeFileSync(file, require('node:fs').readFileSync(file, 'utf8').replace("return 'require'", "return 'reloaded'"));
+  await plugins.reload('cjs-only');
+  out.reloaded = app.get(getPluginToken('cjs-only')).format();
   await app.close();
   console.log(JSON.stringify(out));
 `;
 const esmHost = `import 'reflect-metadata';
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PluginError, PluginManager, PluginModule, getPluginToken } from 'nestjs-plugin-host';
@@ -69,18 +76,18 @@ describe('one library, two module systems', () => {
 
   const expected = (format: 'import' | 'require') => {
     const seen = { state: 'enabled', isPluginError: true, code: 'PLUGIN_CONFIG_INVALID' };
-    return { 'esm-only': { ...seen, format: 'import' }, 'cjs-only': { ...seen, format: 'require' }, dual: { ...seen, format } };
+    return { 'esm-only': { ...seen, format: 'import' }, 'cjs-only': { ...seen, format: 'require' }, dual: { ...seen, format }, reloaded: 'reloaded' };
   };
 
-  it('an ES-module host runs ES, CommonJS and dual plugins, picks the import entry of a dual one, and PluginError matches across copies', async () => {
+  it('an ES-module host runs ES, CommonJS and dual plugins, picks the import entry of a dual one, PluginError matches across copies, and a reload takes new code', async () => {
     const host = plugins().write('host.mjs', esmHost);
-    const { stdout } = await run(process.execPath, [host], { cwd: '/' });
+    const { stdout } = await run(process.execPath, [host], { cwd: '/', env: { ...process.env, TREE: tree!.root } });
     expect(JSON.parse(stdout)).toEqual(expected('import'));
   });
 
-  it('a CommonJS host runs the same plugins and picks the require entry of a dual one', async () => {
+  it('a CommonJS host runs the same plugins, picks the require entry of a dual one, and a reload takes new code (require.cache)', async () => {
     const host = plugins().write('host.cjs', cjsHost);
-    const { stdout } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', host], { cwd: '/' });
+    const { stdout } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', host], { cwd: '/', env: { ...process.env, TREE: tree!.root } });
     expect(JSON.parse(stdout)).toEqual(expected('require'));
   });
 });

@@ -1,4 +1,4 @@
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MODULE_FORMAT } from '../module-format.js';
@@ -51,19 +51,21 @@ export function entryUrl(entryPath: string, packageDir: string, generation: numb
 /**
  * Loads a plugin entry the way this build of the library loads modules: `import()` in the ES build, `require()`
  * in the CommonJS one (Node 20.19+ can `require()` an ES module; Jest's CommonJS runtime cannot, and gets a
- * clear error from the caller). A CommonJS reload first drops the package's own files (not its `node_modules`)
- * from `require.cache`.
+ * clear error from the caller). A reload first drops the package's own CommonJS files (not its `node_modules`)
+ * from the require cache, which `import()` of a CommonJS file uses too.
  */
 export async function loadEntry(entryPath: string, packageDir: string, generation: number): Promise<Record<string, unknown>> {
-  if (MODULE_FORMAT === 'import') return (await import(entryUrl(entryPath, packageDir, generation))) as Record<string, unknown>;
+  // CommonJS files (a CommonJS plugin, even when imported) are cached by path, whatever the URL's query.
   if (generation > 0) forgetPackage(packageDir);
+  if (MODULE_FORMAT === 'import') return (await import(entryUrl(entryPath, packageDir, generation))) as Record<string, unknown>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build's own require (Jest's, under Jest)
   return require(entryPath) as Record<string, unknown>;
 }
 
 function forgetPackage(packageDir: string): void {
+  const cache = MODULE_FORMAT === 'require' ? require.cache : createRequire(import.meta.url).cache;
   const prefix = packageDir + sep;
-  for (const file of Object.keys(require.cache)) {
-    if (file.startsWith(prefix) && !file.slice(prefix.length).split(sep).includes('node_modules')) delete require.cache[file];
+  for (const file of Object.keys(cache)) {
+    if (file.startsWith(prefix) && !file.slice(prefix.length).split(sep).includes('node_modules')) delete cache[file];
   }
 }
