@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    // The CommonJS consumer app of the compatibility run.
+    // CommonJS scripts (the benchmark's CommonJS import measurements).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
