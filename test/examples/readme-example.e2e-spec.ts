@@ -16,6 +16,17 @@ describe('the README example', () => {
     expect(readme).toContain(read('./operations.service.ts'));
   });
 
+  it('installs and wires the library as the apps .ci/compat builds and tests do', () => {
+    const readme = read('../../README.md');
+    expect(readme).toContain(read('../compat/nest11-starter/src/app.module.ts'));
+    const install = /```bash\nnpm install (nestjs-plugin-host [^\n]+)\n```/.exec(readme)?.[1].split(' ') ?? [];
+    expect(install).toEqual(['nestjs-plugin-host', 'class-validator', 'class-transformer', '@nestjs/terminus']);
+    for (const app of ['nest11-starter', 'nest12-esm-jest', 'nest12-esm-vitest']) {
+      const { dependencies } = JSON.parse(read(`../compat/${app}/package.json`)) as { dependencies: Record<string, string> };
+      expect(Object.keys(dependencies)).toEqual(expect.arrayContaining(install));
+    }
+  });
+
   it('manages the plugin at runtime as the Runtime management example does', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [PluginModule.forRoot({ plugins: [ZScorePlugin], hostVersion: '0.1.0', env: {}, hooks: ['detection.completed'] })],
