@@ -19,7 +19,8 @@ export async function alternate(candidate, baseline, { runs, warmup = 1 }) {
       a.push(await candidate());
     }
   }
-  return { candidate: stats(a), baseline: stats(b), ratio: median(a) / median(b) };
+  // `difference`: the median of each run's candidate − baseline (robust to drifts that hit a run's pair alike).
+  return { candidate: stats(a), baseline: stats(b), ratio: median(a) / median(b), difference: median(a.map((value, i) => value - b[i])) };
 }
 
 export function stats(values) {

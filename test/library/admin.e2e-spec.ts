@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { IsInt, Max } from 'class-validator';
-import { PluginAdminModule, PluginManager, PluginModule, type PluginAdminOptions } from 'nestjs-plugin-host';
+import { PluginManager, PluginModule } from 'nestjs-plugin-host';
+import { PluginAdminModule, type PluginAdminOptions } from 'nestjs-plugin-host/admin';
 import request from 'supertest';
 import { CallLog, makePlugin } from './fixtures.js';
 

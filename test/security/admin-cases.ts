@@ -1,6 +1,8 @@
 import { expect } from '@jest/globals';
-import { PluginAdminModule, PluginManager } from 'nestjs-plugin-host';
-import { PluginRegistry } from '../../libs/plugin-host/src/registry/index.js';
+import { PluginManager } from 'nestjs-plugin-host';
+import { PluginAdminModule } from 'nestjs-plugin-host/admin';
+import { PLUGIN_REGISTRY } from '../../libs/plugin-host/src/plugin.constants.js';
+import type { PluginRegistry } from '../../libs/plugin-host/src/registry/index.js';
 import type { DemoHost, LibraryAdminHost } from './demo-host.js';
 
 /** The demo's admin token in these tests (ADMIN_TOKEN). */
@@ -22,7 +24,7 @@ export interface AdminCase {
 }
 
 type Host = DemoHost | LibraryAdminHost;
-const pyodConfig = (host: Host): Record<string, unknown> => ({ ...(host.app!.get(PluginRegistry).require('pyod').config as object) });
+const pyodConfig = (host: Host): Record<string, unknown> => ({ ...(host.app!.get<PluginRegistry>(PLUGIN_REGISTRY).require('pyod').config as object) });
 
 /**
  * PATCHes pyod's config with `body` (JSON text) on both hosts: a 400 whose message matches `reason` (from

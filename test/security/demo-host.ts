@@ -62,7 +62,8 @@ export class LibraryAdminHost {
   private url = '';
 
   async boot(token: string): Promise<this> {
-    const { PluginAdminModule, PluginModule } = await import('nestjs-plugin-host');
+    const { PluginModule } = await import('nestjs-plugin-host');
+    const { PluginAdminModule } = await import('nestjs-plugin-host/admin');
     const { PyodPlugin } = await import('../../plugins/pyod/src/index.js');
     const moduleRef = await Test.createTestingModule({
       imports: [PluginModule.forRoot({ plugins: [PyodPlugin], hostVersion: '0.1.0', env: {} }), PluginAdminModule.forRoot({ token, path: 'admin/plugins' })],

@@ -1,6 +1,11 @@
-// The public API of nestjs-plugin-host. Everything not exported here is internal.
+// The public API of nestjs-plugin-host. Everything not exported here is internal, except the admin routes:
+// `nestjs-plugin-host/admin` (admin/index.ts).
+//
+// What this file loads is what importing the library costs, and an ES module costs about half a millisecond a file
+// before any of its code runs. So values come from the files that declare them, not through folder faces (a face loads
+// its whole folder; types may, they are erased), and nothing here loads what only a booting app needs: PluginModule
+// loads that as the app boots (boot.ts).
 export { PluginModule } from './plugin.module.js';
-export { PluginAdminModule, type PluginAdminOptions } from './admin/index.js';
 export type {
   PluginDiscoveryOptions,
   PluginModuleAsyncOptions,
@@ -9,7 +14,9 @@ export type {
   PluginModuleSyncOptions,
 } from './plugin-module-options.interface.js';
 
-export { Plugin, PluginType, type OptionalRequirement, type PluginMetadata, type PluginTimeouts, type PluginTypeName } from './manifest/index.js';
+export { Plugin } from './manifest/plugin.decorator.js';
+export { PluginType, type PluginTypeName } from './manifest/plugin-type.js';
+export type { OptionalRequirement, PluginMetadata, PluginTimeouts } from './manifest/index.js';
 export type {
   AlgorithmPlugin,
   DataSourcePlugin,
@@ -22,33 +29,31 @@ export type {
   PluginPhaseContext,
   ProcessingPlugin,
 } from './contracts/index.js';
-export { InjectPlugin, InjectPlugins, getPluginToken, getPluginTypeToken } from './injection/index.js';
-export {
-  PluginManager,
-  type AuditEntry,
-  type OperationContext,
-  type PluginInfo,
-  type PluginListFilter,
-  type PluginOperationResult,
-  type PluginReportEntry,
-  type PluginStartupReport,
+export { InjectPlugin, InjectPlugins } from './injection/inject-plugin.decorator.js';
+export { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js';
+export { PluginManager } from './manager/plugin-manager.js';
+export type {
+  AuditEntry,
+  OperationContext,
+  PluginInfo,
+  PluginListFilter,
+  PluginOperationResult,
+  PluginReportEntry,
+  PluginStartupReport,
 } from './manager/index.js';
-export { PluginHealthIndicator, type PluginHealthEntry } from './health/index.js';
-export { OnHook, PluginHooks, type HookContext, type HookResult, type OnHookOptions } from './hooks/index.js';
-export { PluginState, type PluginEvent, type PluginEventName, type PluginSource, type PluginTimings } from './registry/index.js';
-export { PluginError, PluginErrorCode, PluginErrorFilter } from './errors/index.js';
-export {
-  assertMatrix,
-  matrixProblems,
-  resolveInside,
-  fileNameError,
-  assertRegularFileOrAbsent,
-  schemaProblems,
-  jsonShapeProblem,
-  MAX_JSON_DEPTH,
-  type MatrixRules,
-  type SchemaProblemsOptions,
-} from './toolkit/index.js';
+export { PluginHealthIndicator, type PluginHealthEntry } from './health/plugin-health.indicator.js';
+export { OnHook, type OnHookOptions } from './hooks/on-hook.decorator.js';
+export { PluginHooks, type HookContext, type HookResult } from './hooks/plugin-hooks.service.js';
+export { PluginState } from './registry/plugin-state.js';
+export type { PluginEvent, PluginEventName, PluginSource, PluginTimings } from './registry/index.js';
+export { PluginError } from './errors/plugin-error.js';
+export { PluginErrorCode } from './errors/plugin-error-code.js';
+export { PluginErrorFilter } from './errors/plugin-error.filter.js';
+export { assertMatrix, matrixProblems, type MatrixRules } from './toolkit/matrix.js';
+export { resolveInside } from './toolkit/confined-path.js';
+export { assertRegularFileOrAbsent, fileNameError } from './toolkit/file-errors.js';
+export { schemaProblems, type SchemaProblemsOptions } from './toolkit/schema-problems.js';
+export { MAX_JSON_DEPTH, jsonShapeProblem } from './toolkit/json-shape.js';
 // Resolves and validates a plugin's config as the host does (the isolated plugins' runtime uses it).
-export { resolvePluginConfig, type ConfigSources, type ResolvedConfig } from './config/index.js';
+export { resolvePluginConfig, type ConfigSources, type ResolvedConfig } from './config/plugin-config.js';
 export { LIBRARY_VERSION } from './version.js';

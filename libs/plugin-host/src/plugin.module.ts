@@ -1,26 +1,28 @@
 import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
-import {
-  appRoot,
-  discoverOptionClasses,
-  discoverPackages,
-  discoverProviderClasses,
-  createNameFilter,
-  discoveryLine,
-  type PackageDiscovery,
-} from './discovery/index.js';
-import { PluginHealthIndicator } from './health/index.js';
-import { PluginHooks } from './hooks/index.js';
-import { IsolationSupervisor } from './isolation/index.js';
-import { getPluginToken, getPluginTypeToken, requestedPluginNames, requestedPluginTypes } from './injection/index.js';
-import { admitPlugin } from './gate/index.js';
-import { gateContext, LifecycleRunner, loadPlugins, resolveOptions, RuntimeOperations, timeoutsFor, type ResolvedPluginOptions } from './lifecycle/index.js';
-import { PluginManager } from './manager/index.js';
+import { createNameFilter } from './discovery/name-filter.js';
+import { appRoot, discoverPackages, discoveryLine, type PackageDiscovery } from './discovery/package-discovery.js';
+import { PluginHealthIndicator } from './health/plugin-health.indicator.js';
+import { PluginHooks } from './hooks/plugin-hooks.service.js';
+import { requestedPluginNames, requestedPluginTypes } from './injection/inject-plugin.decorator.js';
+import { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js';
+import type { LifecycleRunner, RuntimeOperations } from './lifecycle/index.js';
+import type { ResolvedPluginOptions } from './lifecycle/resolved-options.js';
+import { PluginManager } from './manager/plugin-manager.js';
 import { getPluginMetadata, PluginType } from './manifest/index.js';
-import { PLUGIN_MODULE_OPTIONS, PLUGIN_STATIC_OPTIONS, RESOLVED_PLUGIN_OPTIONS } from './plugin.constants.js';
-import type { PluginModuleAsyncOptions, PluginModuleStaticOptions, PluginModuleSyncOptions } from './plugin-module-options.interface.js';
-import { PluginRegistry } from './registry/index.js';
+import {
+  LIFECYCLE_RUNNER,
+  PLUGIN_MODULE_OPTIONS,
+  PLUGIN_REGISTRY,
+  PLUGIN_STATIC_OPTIONS,
+  RESOLVED_PLUGIN_OPTIONS,
+  RUNTIME_OPERATIONS,
+} from './plugin.constants.js';
+import type { PluginModuleAsyncOptions, PluginModuleOptions, PluginModuleStaticOptions, PluginModuleSyncOptions } from './plugin-module-options.interface.js';
+import type { PluginRegistry } from './registry/index.js';
+
+/** What the providers below build as the app boots (boot.ts): loaded then, not when the library is imported. */
+const boot = (): Promise<typeof import('./boot.js')> => import('./boot.js');
 
 /**
  * Turns a Nest app into a plugin host. Only wiring lives here: discovery,
@@ -66,25 +68,30 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
   const nameTokens: Provider[] = [...names].map((name) => ({
     provide: getPluginToken(name),
     useFactory: (registry: PluginRegistry) => registry.referenceOf(name),
-    inject: [PluginRegistry],
+    inject: [PLUGIN_REGISTRY],
   }));
   const typeTokens: Provider[] = [...types].map((type) => ({
     provide: getPluginTypeToken(type),
     useFactory: (registry: PluginRegistry) => registry.listOf(type),
-    inject: [PluginRegistry],
+    inject: [PLUGIN_REGISTRY],
   }));
 
   return {
     module: PluginModule,
     global: options.isGlobal ?? true,
-    imports: [DiscoveryModule, TerminusModule, ...(options.imports ?? [])],
+    imports: [DiscoveryModule, ...(options.imports ?? [])],
     providers: [
       optionsProvider,
       { provide: PLUGIN_STATIC_OPTIONS, useValue: { ...options, plugins: classes } },
-      { provide: RESOLVED_PLUGIN_OPTIONS, useFactory: resolveOptions, inject: [PLUGIN_MODULE_OPTIONS] },
       {
-        provide: PluginRegistry,
-        useFactory: (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) => {
+        provide: RESOLVED_PLUGIN_OPTIONS,
+        useFactory: async (given: PluginModuleOptions | undefined) => (await boot()).resolveOptions(given),
+        inject: [PLUGIN_MODULE_OPTIONS],
+      },
+      {
+        provide: PLUGIN_REGISTRY,
+        useFactory: async (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) => {
+          const { admitPlugin, discoverOptionClasses, discoverProviderClasses, gateContext, IsolationSupervisor, loadPlugins, timeoutsFor } = await boot();
           const logger = new Logger('PluginHost');
           if (statics.discovery) logger.log(discoveryLine(packages));
           for (const warning of packages.warnings) logger.warn(warning);
@@ -104,11 +111,34 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
         },
         inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],
       },
-      LifecycleRunner,
-      RuntimeOperations,
-      PluginManager,
-      PluginHooks,
-      PluginHealthIndicator,
+      {
+        provide: LIFECYCLE_RUNNER,
+        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions, moduleRef: ModuleRef) =>
+          new (await boot()).LifecycleRunner(registry, resolved, moduleRef),
+        inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
+      },
+      {
+        provide: RUNTIME_OPERATIONS,
+        useFactory: async (registry: PluginRegistry, runner: LifecycleRunner, resolved: ResolvedPluginOptions, moduleRef: ModuleRef) =>
+          new (await boot()).RuntimeOperations(registry, runner, resolved, moduleRef),
+        inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
+      },
+      {
+        provide: PluginManager,
+        useFactory: async (registry: PluginRegistry, runner: LifecycleRunner, operations: RuntimeOperations) =>
+          new (await boot()).RegistryPluginManager(registry, runner, operations),
+        inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, RUNTIME_OPERATIONS],
+      },
+      {
+        provide: PluginHooks,
+        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) => new (await boot()).HookRunner(registry, resolved),
+        inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
+      },
+      {
+        provide: PluginHealthIndicator,
+        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) => new (await boot()).PluginHealthChecks(registry, resolved),
+        inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
+      },
       ...nameTokens,
       ...typeTokens,
     ],

@@ -4,6 +4,7 @@
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { InjectPlugin, Plugin, PluginHealthIndicator, PluginManager, PluginModule, type AlgorithmPlugin } from 'nestjs-plugin-host';
+import { PluginAdminModule } from 'nestjs-plugin-host/admin';
 import { PyodPlugin } from '@nestjs-plugin-host/pyod';
 
 @Plugin({ name: 'greeting', type: 'greeting', version: '1.0.0' })
@@ -22,5 +23,8 @@ export class AnomalyService {
   ) {}
 }
 
-@Module({ imports: [PluginModule.forRoot({ plugins: [GreetingPlugin, PyodPlugin] })], providers: [AnomalyService] })
+@Module({
+  imports: [PluginModule.forRoot({ plugins: [GreetingPlugin, PyodPlugin] }), PluginAdminModule.forRoot({ token: 'a-long-enough-secret' })],
+  providers: [AnomalyService],
+})
 export class AppModule {}

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Type } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validate, type ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { classTransformer, classValidator } from '../toolkit/class-validator.js';
 import { jsonShapeProblem, PROTOTYPE_KEYS } from '../toolkit/json-shape.js';
 import { configEnvPrefix, configFileEnvName, toUpperSnake } from './env-names.js';
 
@@ -62,8 +62,8 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
 
   if (!schema) return { config: merged, sources, warnings };
 
-  const config = plainToInstance(schema, merged) as object;
-  const errors = await validate(config, { whitelist: true, forbidNonWhitelisted: true });
+  const config = classTransformer().plainToInstance(schema, merged) as object;
+  const errors = await classValidator().validate(config, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw invalidConfig(plugin, flatten(errors), merged, sources);
   return { config, sources, warnings };
 }
@@ -191,7 +191,7 @@ export async function readSmallFile(
 function knownKeys(schema: Type<object> | undefined, merged: PlainObject): string[] {
   const keys = new Set(Object.keys(merged));
   if (schema) {
-    for (const meta of getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false)) keys.add(meta.propertyName);
+    for (const meta of classValidator().getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false)) keys.add(meta.propertyName);
   }
   return [...keys];
 }

@@ -4,7 +4,7 @@ import { wildcardToRegExp } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
-import { IsolatedPlugin, isolatesExited, type FailureCode, type HostCall } from './isolated-plugin.js';
+import type { FailureCode, HostCall, IsolatedPlugin } from './isolated-plugin.js';
 import { ISOLATION_DEFAULTS, defaultMemoryMb, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
 
 /** What the supervisor needs from the host. */
@@ -19,6 +19,11 @@ export interface SupervisorHost {
   /** The plugin's `initialize` timeout, as the lifecycle reads it: an isolate's load counts against it. */
   loadTimeoutMs(record: PluginRecord): number;
 }
+
+// The isolates' own code (worker_threads, child_process, v8, the message frames, the memory guard) loads when the
+// first plugin starts in a worker or a process: most hosts run every plugin in-process and never need it.
+let isolates: Promise<typeof import('./isolated-plugin.js')> | undefined;
+const loadIsolates = (): Promise<typeof import('./isolated-plugin.js')> => (isolates ??= import('./isolated-plugin.js'));
 
 /** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
 export type Starter = (record: PluginRecord) => Promise<void>;
@@ -63,6 +68,7 @@ export class IsolationSupervisor {
    * and instance, as an import would. The isolate is not live until `activate`.
    */
   async spawn(record: PluginRecord, admission?: { pkg?: PluginPackage; entry?: string }, signal?: AbortSignal): Promise<IsolatedPlugin> {
+    const { IsolatedPlugin } = await loadIsolates();
     // Every start, restarts included, passes the gate just before the isolate imports the code (`admission`: the caller just did).
     const { pkg, entry } = admission ?? this.host.admit(record);
     if (!pkg || !entry)
@@ -113,7 +119,7 @@ export class IsolationSupervisor {
     this.stopped = true;
     for (const name of [...this.live.keys()]) this.stop(name);
     for (const starting of this.starting) starting.abort();
-    return isolatesExited();
+    return isolates ? isolates.then(({ isolatesExited }) => isolatesExited()) : Promise.resolve();
   }
 
   /**

@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type InjectionToken, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Logger, type BeforeApplicationShutdown, type InjectionToken, type OnModuleInit } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { resolvePluginConfig, type ResolvedConfig } from '../config/index.js';
 import type { PluginContext, PluginLifecycle } from '../contracts/index.js';
@@ -9,20 +9,19 @@ import { requestedPluginNames } from '../injection/index.js';
 import { PluginFaultGuard } from '../isolation/fault-guard.js';
 import { accessDenied, tokenName } from '../isolation/isolation-supervisor.js';
 import type { PluginMetadata } from '../manifest/index.js';
-import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
-import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
+import { PluginState, type PluginRecord, type PluginRegistry } from '../registry/index.js';
 import { blockingDependency, dependencyProblem, gateContext, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
-import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
-import { runPhase, type PhaseSignal } from './run-phase.js';
+import type { ResolvedPluginOptions } from './resolved-options.js';
+import { runPhase, timeoutsFor, type PhaseSignal } from './run-phase.js';
 import { roundMs, startupPhases } from './startup-timing.js';
 
 /**
  * Runs the plugins' lifecycle from Nest's hooks. Nest runs the hooks of providers
  * at one depth in parallel, so the plugin order is kept here: a plugin starts when
  * its dependencies are enabled (independent plugins start concurrently) and stops
- * after the plugins that depend on it.
+ * after the plugins that depend on it. Built at boot (`PluginModule`, token
+ * `LIFECYCLE_RUNNER`); Nest calls its hooks.
  */
-@Injectable()
 export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('PluginHost');
   private stopping?: Promise<void>;
@@ -34,7 +33,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   constructor(
     private readonly registry: PluginRegistry,
-    @Inject(RESOLVED_PLUGIN_OPTIONS) private readonly options: ResolvedPluginOptions,
+    private readonly options: ResolvedPluginOptions,
     private readonly moduleRef: ModuleRef,
   ) {
     registry.setLazyLoader((name) => this.load(name));

@@ -1,19 +1,19 @@
 import type { Type } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import semver from 'semver';
 import { configEnvPrefix } from '../config/env-names.js';
 import { importPackagePlugin, type ImportedPlugin, type PluginCandidate } from '../discovery/index.js';
 import { hasName } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { addWarning, admitPlugin, type Admission, type FreshManifest, type GateContext } from '../gate/index.js';
 import { checkCompatibility, classShapeProblem, type PluginMetadata } from '../manifest/index.js';
+import { semver } from '../manifest/semver.js';
 import { PluginRegistry, PluginState, type PluginRecord } from '../registry/index.js';
 import { verifyNpmRequirements } from '../requirements/index.js';
 import type { PackageInspection } from '../trust/index.js';
 import type { IsolationSupervisor } from '../isolation/index.js';
 import { dependencyOrder, findCycles } from './dependency-graph.js';
-import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
-import { runPhase } from './run-phase.js';
+import type { ResolvedPluginOptions } from './resolved-options.js';
+import { runPhase, timeoutsFor } from './run-phase.js';
 import { roundMs } from './startup-timing.js';
 
 export interface LoadInput {
@@ -369,7 +369,7 @@ export function dependencyProblem(registry: PluginRegistry, record: PluginRecord
     const found = registry.get(dependency);
     const problem = !found
       ? `no plugin named "${dependency}" is registered. Add the "${dependency}" plugin, or remove it from "${record.name}"'s dependencies`
-      : !semver.satisfies(found.metadata.version, range, { includePrerelease: true })
+      : !semver().satisfies(found.metadata.version, range, { includePrerelease: true })
         ? `"${dependency}" is ${found.metadata.version}. Install a version of "${dependency}" in ${range}, or a version of "${record.name}" that accepts ${found.metadata.version}`
         : undefined;
     if (problem) {

@@ -1,5 +1,4 @@
 import type { InjectionToken } from '@nestjs/common';
-import semver from 'semver';
 import {
   DEFAULT_CRASH_BUDGET,
   ISOLATION_TIERS,
@@ -10,7 +9,8 @@ import {
 } from '../isolation/isolation-settings.js';
 import type { TrustPolicy } from '../trust/trust-policy.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import { isValidTimeout, type PluginMetadata, type PluginTimeouts } from '../manifest/index.js';
+import { isValidTimeout, type PluginTimeouts } from '../manifest/index.js';
+import { semver } from '../manifest/semver.js';
 import { DEFAULT_TIMEOUTS } from '../plugin.constants.js';
 import type { PluginModuleOptions } from '../plugin-module-options.interface.js';
 import { LIBRARY_VERSION } from '../version.js';
@@ -41,7 +41,7 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
   const given = options ?? {};
   const problems: string[] = [];
   const hostVersion = given.hostVersion ?? LIBRARY_VERSION;
-  if (semver.valid(hostVersion) === null) problems.push(`hostVersion ${JSON.stringify(hostVersion)} must be a semver version such as "1.0.0"`);
+  if (semver().valid(hostVersion) === null) problems.push(`hostVersion ${JSON.stringify(hostVersion)} must be a semver version such as "1.0.0"`);
   const names = (key: 'disabled' | 'required' | 'acceptIncompatible'): Set<string> => {
     const list = given[key] ?? [];
     if (!Array.isArray(list) || list.some((name) => typeof name !== 'string')) {
@@ -108,10 +108,4 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });
   }
   return resolved;
-}
-
-/** A plugin's phase timeouts: defaults < module `timeouts` < `@Plugin({ timeouts })` < module `pluginTimeouts[name]`. */
-export function timeoutsFor(metadata: PluginMetadata, options: ResolvedPluginOptions): PluginTimeouts {
-  const own = Object.hasOwn(options.pluginTimeouts, metadata.name) ? options.pluginTimeouts[metadata.name] : undefined;
-  return { ...options.timeouts, ...metadata.timeouts, ...own };
 }

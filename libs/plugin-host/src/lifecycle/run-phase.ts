@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
+import type { PluginMetadata, PluginTimeouts } from '../manifest/index.js';
+import type { ResolvedPluginOptions } from './resolved-options.js';
 import { roundMs } from './startup-timing.js';
 
 export type PluginPhase = 'load' | 'configure' | 'checkRequirements' | 'initialize' | 'healthCheck' | 'cleanup' | 'hook';
@@ -38,6 +40,12 @@ export class PhaseSignal {
     this.reason = reason;
     this.controller?.abort(reason);
   }
+}
+
+/** A plugin's phase timeouts: defaults < module `timeouts` < `@Plugin({ timeouts })` < module `pluginTimeouts[name]`. */
+export function timeoutsFor(metadata: PluginMetadata, options: ResolvedPluginOptions): PluginTimeouts {
+  const own = Object.hasOwn(options.pluginTimeouts, metadata.name) ? options.pluginTimeouts[metadata.name] : undefined;
+  return { ...options.timeouts, ...metadata.timeouts, ...own };
 }
 
 /**

@@ -1,13 +1,12 @@
-import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Logger, type Type } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
 import { mergeConfigPatch } from '../config/index.js';
 import type { Admission } from '../gate/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import type { InFlightCalls } from '../injection/index.js';
 import type { PluginMetadata } from '../manifest/index.js';
-import { RESOLVED_PLUGIN_OPTIONS } from '../plugin.constants.js';
-import { PluginRegistry, PluginState, type PluginPackage, type PluginRecord } from '../registry/index.js';
-import { LifecycleRunner } from './lifecycle-runner.js';
+import { PluginState, type PluginPackage, type PluginRecord, type PluginRegistry } from '../registry/index.js';
+import type { LifecycleRunner } from './lifecycle-runner.js';
 import {
   admit,
   admitOrThrow,
@@ -20,8 +19,8 @@ import {
   loadPluginCode,
 } from './plugin-loader.js';
 import { PluginLocks } from './plugin-locks.js';
-import { timeoutsFor, type ResolvedPluginOptions } from './resolved-options.js';
-import { runPhase } from './run-phase.js';
+import type { ResolvedPluginOptions } from './resolved-options.js';
+import { runPhase, timeoutsFor } from './run-phase.js';
 
 /** Other plugins an operation changed on the way (dependencies enabled first, dependents disabled first). */
 export interface OperationEffects {
@@ -42,7 +41,6 @@ const REFUSALS = new Set<string>([PluginErrorCode.DUPLICATE, PluginErrorCode.DEP
  * then calls move over, the calls in flight on the old instance are awaited
  * (bounded by the cleanup timeout) and the old instance is cleaned up.
  */
-@Injectable()
 export class RuntimeOperations {
   private readonly logger = new Logger('PluginHost');
   private readonly locks = new PluginLocks();
@@ -53,7 +51,7 @@ export class RuntimeOperations {
   constructor(
     private readonly registry: PluginRegistry,
     private readonly runner: LifecycleRunner,
-    @Inject(RESOLVED_PLUGIN_OPTIONS) private readonly options: ResolvedPluginOptions,
+    private readonly options: ResolvedPluginOptions,
     private readonly moduleRef: ModuleRef,
   ) {}
 

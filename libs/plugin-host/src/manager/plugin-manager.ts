@@ -1,25 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { PluginError, PluginErrorCode } from '../errors/index.js';
-import { LifecycleRunner, RuntimeOperations, startupPhases, type OperationEffects } from '../lifecycle/index.js';
-import { PluginRegistry, PluginState, type PluginEvent, type PluginEventName, type PluginRecord } from '../registry/index.js';
-import { jsonShapeProblem } from '../toolkit/index.js';
-import { AuditLog, type AuditEntry, type OperationContext } from './audit-log.js';
-import type { PluginInfo, PluginListFilter, PluginOperationResult, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
+import type { PluginEvent, PluginEventName } from '../registry/index.js';
+import type { AuditEntry, OperationContext } from './audit-log.js';
+import type { PluginInfo, PluginListFilter, PluginOperationResult, PluginStartupReport } from './plugin-info.interface.js';
 
 /**
  * What the host app asks about its plugins at runtime. Inject it anywhere
  * (PluginModule is global by default).
+ *
+ * The token to inject and its API: the app gets the implementation
+ * (`RegistryPluginManager`) as it boots, so importing the library does not load it.
  */
-@Injectable()
-export class PluginManager {
-  private readonly auditLog = new AuditLog();
-
-  constructor(
-    private readonly registry: PluginRegistry,
-    private readonly runner: LifecycleRunner,
-    private readonly operations: RuntimeOperations,
-  ) {}
-
+export abstract class PluginManager {
   /**
    * Enables a plugin (its dependencies first) and initializes it: a disabled or
    * failed plugin starts again, a lazy one loads.
@@ -28,9 +18,7 @@ export class PluginManager {
    * @example
    * const { state, alsoEnabled } = await plugins.enable('sklearn');
    */
-  enable(name: string, context?: OperationContext): Promise<PluginOperationResult> {
-    return this.operate('enable', name, context, () => this.operations.enable(name));
-  }
+  abstract enable(name: string, context?: OperationContext): Promise<PluginOperationResult>;
 
   /**
    * Disables a plugin: the enabled plugins that depend on it are disabled first
@@ -40,9 +28,7 @@ export class PluginManager {
    * @example
    * const { alsoDisabled } = await plugins.disable('csv');
    */
-  disable(name: string, context?: OperationContext): Promise<PluginOperationResult> {
-    return this.operate('disable', name, context, () => this.operations.disable(name));
-  }
+  abstract disable(name: string, context?: OperationContext): Promise<PluginOperationResult>;
 
   /**
    * Re-reads the plugin's manifest and re-imports its code from disk, initializes
@@ -53,12 +39,7 @@ export class PluginManager {
    * @example
    * await plugins.reload('pyod'); // services holding @InjectPlugin('pyod') now call the new code
    */
-  reload(name: string, context?: OperationContext): Promise<PluginOperationResult> {
-    return this.operate('reload', name, context, async () => {
-      await this.operations.reload(name);
-      return undefined;
-    });
-  }
+  abstract reload(name: string, context?: OperationContext): Promise<PluginOperationResult>;
 
   /**
    * Merges `patch` over the plugin's config (above every other source), validates
@@ -69,21 +50,7 @@ export class PluginManager {
    * @example
    * await plugins.updateConfig('pyod', { contamination: 0.05 });
    */
-  updateConfig(name: string, patch: Record<string, unknown>, context?: OperationContext): Promise<PluginOperationResult> {
-    return this.operate('updateConfig', name, context, async () => {
-      this.registry.require(name); // PLUGIN_NOT_FOUND before anything about the patch
-      // A prototype key is never a config key (a merge would follow it into a prototype), and a deep patch would overflow the merge and validation.
-      const problem = jsonShapeProblem(patch);
-      if (problem) {
-        throw new PluginError(PluginErrorCode.CONFIG_INVALID, `plugin "${name}": the config update ${problem}. Give the config keys to change.`, {
-          plugin: name,
-          phase: 'configure',
-        });
-      }
-      await this.operations.updateConfig(name, patch);
-      return undefined;
-    });
-  }
+  abstract updateConfig(name: string, patch: Record<string, unknown>, context?: OperationContext): Promise<PluginOperationResult>;
 
   /**
    * Runs `fn` with the plugin enabled, then restores its previous state, also when
@@ -92,9 +59,7 @@ export class PluginManager {
    * @example
    * const scores = await plugins.withPlugin<number[], AlgorithmPlugin>('sklearn', async (sk) => (await sk.predict(await sk.fit(rows), rows)).scores);
    */
-  withPlugin<T, P = unknown>(name: string, fn: (plugin: P) => T | Promise<T>): Promise<T> {
-    return this.operations.withPlugin(name, fn);
-  }
+  abstract withPlugin<T, P = unknown>(name: string, fn: (plugin: P) => T | Promise<T>): Promise<T>;
 
   /**
    * Listens to plugin events: `plugin.enabled`, `plugin.disabled`, `plugin.failed`,
@@ -104,41 +69,10 @@ export class PluginManager {
    * @example
    * plugins.on('plugin.failed', (event) => alerts.send(`${event.plugin}: ${event.error?.message}`));
    */
-  on(event: PluginEventName, listener: (event: PluginEvent) => void): () => void {
-    this.registry.events.on(event, listener);
-    return () => this.registry.events.off(event, listener);
-  }
+  abstract on(event: PluginEventName, listener: (event: PluginEvent) => void): () => void;
 
   /** The last 1000 runtime changes (operation, plugin, route and actor when known, outcome), oldest first. */
-  audit(): AuditEntry[] {
-    return this.auditLog.list();
-  }
-
-  private async operate(
-    operation: string,
-    name: string,
-    context: OperationContext | undefined,
-    run: () => Promise<OperationEffects | undefined>,
-  ): Promise<PluginOperationResult> {
-    const entry: AuditEntry = { time: new Date().toISOString(), operation, plugin: name, ...context, outcome: 'ok' };
-    try {
-      const effects = await run();
-      this.auditLog.add(entry);
-      return {
-        ...this.info(name),
-        ...(effects?.alsoEnabled.length && { alsoEnabled: effects.alsoEnabled }),
-        ...(effects?.alsoDisabled.length && { alsoDisabled: effects.alsoDisabled }),
-      };
-    } catch (error) {
-      this.auditLog.add({
-        ...entry,
-        outcome: 'error',
-        ...(error instanceof PluginError ? { code: error.code } : {}),
-        message: (error as Error)?.message ?? String(error),
-      });
-      throw error;
-    }
-  }
+  abstract audit(): AuditEntry[];
 
   /**
    * Every plugin, dependencies first, optionally filtered.
@@ -146,12 +80,7 @@ export class PluginManager {
    * @example
    * plugins.list({ type: PluginType.ALGORITHM, state: PluginState.ENABLED }).map((p) => p.name)
    */
-  list(filter: PluginListFilter = {}): PluginInfo[] {
-    return this.registry
-      .all()
-      .filter((record) => (filter.type === undefined || record.metadata.type === filter.type) && (filter.state === undefined || record.state === filter.state))
-      .map(toInfo);
-  }
+  abstract list(filter?: PluginListFilter): PluginInfo[];
 
   /**
    * The live plugin, the same object `@InjectPlugin(name)` gives.
@@ -160,11 +89,7 @@ export class PluginManager {
    * @example
    * const pyod = plugins.get<AlgorithmPlugin>('pyod');
    */
-  get<T = unknown>(name: string): T {
-    const record = this.registry.require(name);
-    if (record.state !== PluginState.ENABLED) throw this.registry.unavailableError(record);
-    return this.registry.referenceOf(name) as T;
-  }
+  abstract get<T = unknown>(name: string): T;
 
   /**
    * Imports and initializes a lazy plugin now (its first use would otherwise do it).
@@ -175,10 +100,7 @@ export class PluginManager {
    * @example
    * await plugins.load('sklearn');
    */
-  async load(name: string): Promise<PluginInfo> {
-    await this.runner.load(name);
-    return this.info(name);
-  }
+  abstract load(name: string): Promise<PluginInfo>;
 
   /**
    * State, version, type, source, error and timings of one plugin.
@@ -187,9 +109,7 @@ export class PluginManager {
    * @example
    * const { state, error } = plugins.info('pyod');
    */
-  info(name: string): PluginInfo {
-    return toInfo(this.registry.require(name));
-  }
+  abstract info(name: string): PluginInfo;
 
   /**
    * The startup report: every plugin with its outcome and ms per phase.
@@ -197,47 +117,5 @@ export class PluginManager {
    * @example
    * logger.log(JSON.stringify(plugins.report(), null, 2));
    */
-  report(): PluginStartupReport {
-    const summary: PluginStartupReport['summary'] = {};
-    const plugins = this.registry.all().map((record): PluginReportEntry => {
-      summary[record.state] = (summary[record.state] ?? 0) + 1;
-      const { phases, totalMs } = startupPhases(record.timings);
-      return {
-        name: record.name,
-        version: record.metadata.version,
-        type: record.metadata.type,
-        source: record.source.description,
-        outcome: record.state,
-        ...(record.error && { error: { code: record.error.code, message: record.error.message } }),
-        phases,
-        totalMs,
-      };
-    });
-    return {
-      hostVersion: this.registry.hostVersion,
-      startedAt: this.registry.startedAt.toISOString(),
-      durationMs: this.runner.startupMs,
-      summary,
-      plugins,
-    };
-  }
-}
-
-function toInfo(record: PluginRecord): PluginInfo {
-  const { metadata } = record;
-  return {
-    name: record.name,
-    type: metadata.type,
-    version: metadata.version,
-    ...(metadata.description !== undefined && { description: metadata.description }),
-    state: record.state,
-    source: { ...record.source },
-    required: record.required,
-    lazy: record.lazy,
-    ...(metadata.compatibility !== undefined && { compatibility: metadata.compatibility }),
-    dependencies: { ...metadata.dependencies },
-    ...(record.error && { error: { code: record.error.code, message: record.error.message } }),
-    timings: { ...record.timings },
-    warnings: [...record.warnings],
-  };
+  abstract report(): PluginStartupReport;
 }

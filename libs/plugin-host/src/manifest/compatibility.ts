@@ -1,6 +1,6 @@
-import semver from 'semver';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
+import { semver } from './semver.js';
 
 export type CompatibilityVerdict = { compatible: true; warning?: string } | { compatible: false; error: PluginError };
 
@@ -14,7 +14,7 @@ export function checkCompatibility(metadata: PluginMetadata, hostVersion: string
   if (compatibility === undefined) {
     return {
       compatible: true,
-      warning: `plugin "${name}" declares no compatibility range; it is assumed to work with host ${hostVersion}. Add compatibility: "^${semver.major(hostVersion)}.${semver.minor(hostVersion)}.0" to its @Plugin().`,
+      warning: `plugin "${name}" declares no compatibility range; it is assumed to work with host ${hostVersion}. Add compatibility: "^${semver().major(hostVersion)}.${semver().minor(hostVersion)}.0" to its @Plugin().`,
     };
   }
   if (satisfies(hostVersion, compatibility)) return { compatible: true };
@@ -40,6 +40,6 @@ const verdicts = new Map<string, boolean>();
 function satisfies(version: string, range: string): boolean {
   const key = `${version}\0${range}`;
   let ok = verdicts.get(key);
-  if (ok === undefined) verdicts.set(key, (ok = semver.satisfies(version, range, { includePrerelease: true })));
+  if (ok === undefined) verdicts.set(key, (ok = semver().satisfies(version, range, { includePrerelease: true })));
   return ok;
 }

@@ -1,8 +1,8 @@
-import semver from 'semver';
 import { PluginError, PluginErrorCode, describeValue } from '../errors/index.js';
 import { parseRequirement } from '../requirements/npm-requirements.js';
 import { ISOLATION_TIERS, type PluginMetadata } from './plugin-metadata.interface.js';
 import { getPluginMetadata } from './plugin.decorator.js';
+import { semver } from './semver.js';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 // Terminus puts `status` beside the per-plugin entries of the health result.
@@ -129,13 +129,13 @@ const ranges = new Map<string, boolean>();
 
 function isVersion(value: string): boolean {
   let valid = versions.get(value);
-  if (valid === undefined) versions.set(value, (valid = semver.valid(value) !== null));
+  if (valid === undefined) versions.set(value, (valid = semver().valid(value) !== null));
   return valid;
 }
 
 function isRange(value: string): boolean {
   let valid = ranges.get(value);
-  if (valid === undefined) ranges.set(value, (valid = semver.validRange(value) !== null));
+  if (valid === undefined) ranges.set(value, (valid = semver().validRange(value) !== null));
   return valid;
 }
 

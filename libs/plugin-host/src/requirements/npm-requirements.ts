@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, parse as parsePath } from 'node:path';
-import semver from 'semver';
 import { describeValue } from '../errors/index.js';
 import type { OptionalRequirement } from '../manifest/plugin-metadata.interface.js';
+import { semver } from '../manifest/semver.js';
 
 /** One `"name@range"` requirement, parsed. */
 export interface NpmRequirement {
@@ -30,7 +30,7 @@ export function parseRequirement(spec: unknown): NpmRequirement | string {
   const name = at === -1 ? spec : spec.slice(0, at);
   const range = at === -1 ? '*' : spec.slice(at + 1).trim();
   if (!PACKAGE_NAME.test(name)) return `"${spec}" does not start with an npm package name`;
-  if (semver.validRange(range) === null) return `"${spec}" has no valid semver range after "@" (e.g. "${name}@^1.0.0")`;
+  if (semver().validRange(range) === null) return `"${spec}" has no valid semver range after "@" (e.g. "${name}@^1.0.0")`;
   return { spec, name, range };
 }
 
@@ -57,7 +57,7 @@ export function checkRequirements(specs: readonly string[], fromDir: string): Re
   return specs.map((spec) => {
     const requirement = parseRequirement(spec) as NpmRequirement;
     const found = installedVersion(requirement.name, fromDir);
-    const satisfied = found !== undefined && semver.satisfies(found, requirement.range, { includePrerelease: true });
+    const satisfied = found !== undefined && semver().satisfies(found, requirement.range, { includePrerelease: true });
     return { requirement, found, satisfied };
   });
 }

@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
+import { classValidator } from './class-validator.js';
 import { jsonShapeProblem } from './json-shape.js';
 
 export interface SchemaProblemsOptions {
@@ -43,7 +44,7 @@ export function schemaProblems(schema: Type<object>, values: unknown, { keys, no
   // The schema's defaults, with the given keys set as own data properties (never through a setter).
   const instance = new schema() as Record<string, unknown>;
   for (const key of checked) Object.defineProperty(instance, key, { value: (values as Record<string, unknown>)[key], enumerable: true, writable: true });
-  const errors = validateSync(instance, { forbidUnknownValues: false });
+  const errors = classValidator().validateSync(instance, { forbidUnknownValues: false });
   return [...problems, ...errors.filter((error) => checked.includes(error.property)).map(describe)];
 }
 
@@ -54,7 +55,8 @@ function describe(error: ValidationError): string {
 function declaredKeys(schema: Type<object>): string[] {
   return [
     ...new Set(
-      getMetadataStorage()
+      classValidator()
+        .getMetadataStorage()
         .getTargetValidationMetadatas(schema, '', true, false)
         .map((meta) => meta.propertyName),
     ),

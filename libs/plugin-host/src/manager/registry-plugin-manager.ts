@@ -1,0 +1,158 @@
+import { PluginError, PluginErrorCode } from '../errors/index.js';
+import type { LifecycleRunner, OperationEffects, RuntimeOperations } from '../lifecycle/index.js';
+import { startupPhases } from '../lifecycle/startup-timing.js';
+import { PluginState } from '../registry/plugin-state.js';
+import type { PluginEvent, PluginEventName, PluginRecord, PluginRegistry } from '../registry/index.js';
+import { jsonShapeProblem } from '../toolkit/json-shape.js';
+import { AuditLog, type AuditEntry, type OperationContext } from './audit-log.js';
+import type { PluginInfo, PluginListFilter, PluginOperationResult, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
+import { PluginManager } from './plugin-manager.js';
+
+/** The work behind `PluginManager` (see there) for the app's registry, built as the app boots. */
+export class RegistryPluginManager extends PluginManager {
+  private readonly auditLog = new AuditLog();
+
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly runner: LifecycleRunner,
+    private readonly operations: RuntimeOperations,
+  ) {
+    super();
+  }
+
+  override enable(name: string, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('enable', name, context, () => this.operations.enable(name));
+  }
+
+  override disable(name: string, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('disable', name, context, () => this.operations.disable(name));
+  }
+
+  override reload(name: string, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('reload', name, context, async () => {
+      await this.operations.reload(name);
+      return undefined;
+    });
+  }
+
+  override updateConfig(name: string, patch: Record<string, unknown>, context?: OperationContext): Promise<PluginOperationResult> {
+    return this.operate('updateConfig', name, context, async () => {
+      this.registry.require(name); // PLUGIN_NOT_FOUND before anything about the patch
+      // A prototype key is never a config key (a merge would follow it into a prototype), and a deep patch would overflow the merge and validation.
+      const problem = jsonShapeProblem(patch);
+      if (problem) {
+        throw new PluginError(PluginErrorCode.CONFIG_INVALID, `plugin "${name}": the config update ${problem}. Give the config keys to change.`, {
+          plugin: name,
+          phase: 'configure',
+        });
+      }
+      await this.operations.updateConfig(name, patch);
+      return undefined;
+    });
+  }
+
+  override withPlugin<T, P = unknown>(name: string, fn: (plugin: P) => T | Promise<T>): Promise<T> {
+    return this.operations.withPlugin(name, fn);
+  }
+
+  override on(event: PluginEventName, listener: (event: PluginEvent) => void): () => void {
+    this.registry.events.on(event, listener);
+    return () => this.registry.events.off(event, listener);
+  }
+
+  override audit(): AuditEntry[] {
+    return this.auditLog.list();
+  }
+
+  private async operate(
+    operation: string,
+    name: string,
+    context: OperationContext | undefined,
+    run: () => Promise<OperationEffects | undefined>,
+  ): Promise<PluginOperationResult> {
+    const entry: AuditEntry = { time: new Date().toISOString(), operation, plugin: name, ...context, outcome: 'ok' };
+    try {
+      const effects = await run();
+      this.auditLog.add(entry);
+      return {
+        ...this.info(name),
+        ...(effects?.alsoEnabled.length && { alsoEnabled: effects.alsoEnabled }),
+        ...(effects?.alsoDisabled.length && { alsoDisabled: effects.alsoDisabled }),
+      };
+    } catch (error) {
+      this.auditLog.add({
+        ...entry,
+        outcome: 'error',
+        ...(error instanceof PluginError ? { code: error.code } : {}),
+        message: (error as Error)?.message ?? String(error),
+      });
+      throw error;
+    }
+  }
+
+  override list(filter: PluginListFilter = {}): PluginInfo[] {
+    return this.registry
+      .all()
+      .filter((record) => (filter.type === undefined || record.metadata.type === filter.type) && (filter.state === undefined || record.state === filter.state))
+      .map(toInfo);
+  }
+
+  override get<T = unknown>(name: string): T {
+    const record = this.registry.require(name);
+    if (record.state !== PluginState.ENABLED) throw this.registry.unavailableError(record);
+    return this.registry.referenceOf(name) as T;
+  }
+
+  override async load(name: string): Promise<PluginInfo> {
+    await this.runner.load(name);
+    return this.info(name);
+  }
+
+  override info(name: string): PluginInfo {
+    return toInfo(this.registry.require(name));
+  }
+
+  override report(): PluginStartupReport {
+    const summary: PluginStartupReport['summary'] = {};
+    const plugins = this.registry.all().map((record): PluginReportEntry => {
+      summary[record.state] = (summary[record.state] ?? 0) + 1;
+      const { phases, totalMs } = startupPhases(record.timings);
+      return {
+        name: record.name,
+        version: record.metadata.version,
+        type: record.metadata.type,
+        source: record.source.description,
+        outcome: record.state,
+        ...(record.error && { error: { code: record.error.code, message: record.error.message } }),
+        phases,
+        totalMs,
+      };
+    });
+    return {
+      hostVersion: this.registry.hostVersion,
+      startedAt: this.registry.startedAt.toISOString(),
+      durationMs: this.runner.startupMs,
+      summary,
+      plugins,
+    };
+  }
+}
+
+function toInfo(record: PluginRecord): PluginInfo {
+  const { metadata } = record;
+  return {
+    name: record.name,
+    type: metadata.type,
+    version: metadata.version,
+    ...(metadata.description !== undefined && { description: metadata.description }),
+    state: record.state,
+    source: { ...record.source },
+    required: record.required,
+    lazy: record.lazy,
+    ...(metadata.compatibility !== undefined && { compatibility: metadata.compatibility }),
+    dependencies: { ...metadata.dependencies },
+    ...(record.error && { error: { code: record.error.code, message: record.error.message } }),
+    timings: { ...record.timings },
+    warnings: [...record.warnings],
+  };
+}
