@@ -21,7 +21,10 @@ export class DetectionService {
     await this.hooks.call('detection.started', { algorithm, rows: data.length });
     // Parsing and validating a large body was one task on the event loop: let waiting requests in before the detection starts.
     await new Promise((resolve) => setImmediate(resolve));
-    const result = await withRequestInput(async () => detector.predict(await detector.fit(data, params), data));
+    // The rows' own scores as the detector sees its training data (PyOD's decision_scores_), where it can say.
+    const result = await withRequestInput(async () =>
+      detector.fitPredict ? detector.fitPredict(data, params) : detector.predict(await detector.fit(data, params), data),
+    );
     const anomalies = result.labels.flatMap((label, i) => (label === 1 ? [i] : []));
     // Plugins react to results (json-report notifies a webhook); a failing hook never fails the request.
     await this.hooks.call('detection.completed', { algorithm, rows: data.length, anomalies, threshold: result.threshold });

@@ -19,21 +19,22 @@ describe('ComputeThread', () => {
 
   it('gives results identical to the same code run on the caller’s thread (fit, score, explain)', async () => {
     const { data } = blobsWithOutliers(12, 300, 10, 3);
-    for (const method of ['iforest', 'ecod'] as const) {
+    for (const method of ['iforest', 'ecod', 'copod'] as const) {
       const settings = { method, contamination: 0.05, nEstimators: 50, maxSamples: 128, randomState: 3 };
-      const model = await thread.run('fit', data, settings);
-      expect(model).toEqual(COMPUTE.fit(data, settings));
+      const fitted = await thread.run('fit', data, settings);
+      expect(fitted).toEqual(COMPUTE.fit(data, settings));
+      const { model } = fitted;
       expect(await thread.run('score', model, data)).toEqual(COMPUTE.score(model, data));
-      if (method === 'ecod') expect(await thread.run('explain', model, data.slice(0, 20))).toEqual(COMPUTE.explain(model, data.slice(0, 20)));
+      if (method !== 'iforest') expect(await thread.run('explain', model, data.slice(0, 20))).toEqual(COMPUTE.explain(model, data.slice(0, 20)));
     }
   });
 
   it('rejects with the error the detector threw, keeping RangeError (bad input) apart', async () => {
     const { data } = blobsWithOutliers(2, 50, 0);
-    const model = await thread.run('fit', data, { method: 'iforest', contamination: 0.1, nEstimators: 5, maxSamples: 16, randomState: 1 });
+    const { model } = await thread.run('fit', data, { method: 'iforest', contamination: 0.1, nEstimators: 5, maxSamples: 16, randomState: 1 });
     const failure = thread.run('explain', model, data);
     await expect(failure).rejects.toThrow(RangeError);
-    await expect(failure).rejects.toThrow(/needs an ECOD model/);
+    await expect(failure).rejects.toThrow(/needs an ECOD or COPOD model/);
   });
 
   it('rejects calls in flight when closed, and starts a new thread on the next call', async () => {
@@ -43,7 +44,11 @@ describe('ComputeThread', () => {
     await expect(inFlight).rejects.toThrow(/pyod was stopped/);
     const small = blobsWithOutliers(5, 20, 0).data;
     expect(
-      await thread.run('score', await thread.run('fit', small, { method: 'ecod', contamination: 0.1, nEstimators: 1, maxSamples: 2, randomState: 1 }), small),
+      await thread.run(
+        'score',
+        (await thread.run('fit', small, { method: 'ecod', contamination: 0.1, nEstimators: 1, maxSamples: 2, randomState: 1 })).model,
+        small,
+      ),
     ).toHaveLength(20);
   });
 

@@ -1,6 +1,6 @@
 import { IsIn, IsInt, IsNumber, Max, Min } from 'class-validator';
 
-export const PYOD_METHODS = ['iforest', 'ecod'] as const;
+export const PYOD_METHODS = ['iforest', 'ecod', 'copod'] as const;
 export type PyodMethod = (typeof PYOD_METHODS)[number];
 
 /**

@@ -86,7 +86,7 @@ describe('PyodPlugin', () => {
     const { data } = blobsWithOutliers(6, 300, 0);
     const [contributions] = await plugin.explain(await plugin.fit(data), [[0, 60]]);
     expect(contributions[1]).toBeGreaterThan(contributions[0]);
-    await expect(plugin.explain(await plugin.fit(data, { method: 'iforest' }), data)).rejects.toThrow(/needs an ECOD model/);
+    await expect(plugin.explain(await plugin.fit(data, { method: 'iforest' }), data)).rejects.toThrow(/needs an ECOD or COPOD model/);
   });
 
   it('rejects bad parameters and malformed data with a message that says what is wrong', async () => {
@@ -109,11 +109,23 @@ describe('PyodPlugin', () => {
     await expect(plugin.predict(model, [[1, 2, 3]])).rejects.toThrow('row 0 has 3 values, expected 2');
   });
 
+  for (const method of ['iforest', 'ecod', 'copod'] as const) {
+    it(`${method}: refuses rows wider or narrower than the fitted model, naming the width`, async () => {
+      const plugin = await initializedPlugin({ method });
+      const { data } = blobsWithOutliers(5, 60, 0, 5);
+      const model = await plugin.fit(data);
+      for (const width of [3, 7]) {
+        const rows = [Array.from({ length: width }, () => 1)];
+        await expect(plugin.predict(model, rows)).rejects.toThrow(new RegExp(`row 0 has ${width} values, expected 5.*fitted on 5 features`));
+      }
+    });
+  }
+
   it('reports itself healthy with its methods', async () => {
     const plugin = await initializedPlugin();
     expect(plugin.healthCheck()).toEqual({
       status: 'up',
-      details: { methods: ['iforest', 'ecod'], defaultMethod: 'iforest', runsOn: expect.stringMatching(/^(worker thread|event loop \(.*\))$/) },
+      details: { methods: ['iforest', 'ecod', 'copod'], defaultMethod: 'iforest', runsOn: expect.stringMatching(/^(worker thread|event loop \(.*\))$/) },
     });
   });
 });

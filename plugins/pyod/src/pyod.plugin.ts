@@ -10,7 +10,7 @@ import {
   type PluginHealth,
 } from 'nestjs-plugin-host';
 import { ComputeThread } from './compute-thread.js';
-import type { PyodModel } from './compute.js';
+import type { Fitted, PyodModel } from './compute.js';
 import { PYOD_METHODS, PyodConfig } from './pyod-config.js';
 
 export type { PyodModel } from './compute.js';
@@ -22,7 +22,7 @@ export type PyodParams = Partial<Pick<PyodConfig, (typeof PYOD_PARAMS)[number]>>
 export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSamples', 'randomState'] as const;
 
 /**
- * PyOD-style unsupervised outlier detection: Isolation Forest and ECOD. As in
+ * PyOD-style unsupervised outlier detection: Isolation Forest, ECOD and COPOD. As in
  * PyOD, `fit` learns on data and sets the threshold so that `contamination` of
  * the training rows score above it; `predict` scores rows (higher = more
  * anomalous) and labels those above the threshold 1. The detectors run in the
@@ -32,7 +32,7 @@ export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSample
   name: 'pyod',
   type: PluginType.ALGORITHM,
   version: '1.2.0',
-  description: 'Isolation Forest and ECOD outlier detectors with PyOD semantics',
+  description: 'Isolation Forest, ECOD and COPOD outlier detectors with PyOD semantics',
   compatibility: '^0.1.0',
   configSchema: PyodConfig,
 })
@@ -55,24 +55,25 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   }
 
   async fit(data: Matrix, params: PyodParams = {}): Promise<PyodModel> {
-    const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
-    if (problems.length > 0) throw new RangeError(`pyod cannot fit: ${problems.join('; ')}`);
-    const { method, contamination, nEstimators, maxSamples, randomState } = { ...this.config, ...params };
-    return this.compute.run('fit', data, { method, contamination, nEstimators, maxSamples, randomState });
+    return (await this.fitted(data, params)).model;
   }
 
+  /** PyOD's `fit` then `decision_scores_` and `labels_`: the training rows' own scores (what scoring the data fitted on means). */
+  async fitPredict(data: Matrix, params: PyodParams = {}): Promise<DetectionResult> {
+    const { model, scores } = await this.fitted(data, params);
+    return labelled(model, scores);
+  }
+
+  /** PyOD's `decision_function` of new rows, labelled by the model's threshold. ECOD and COPOD score a batch pooled with the training data, as PyOD does. */
   async predict(model: PyodModel, data: Matrix): Promise<DetectionResult> {
-    const problems = matrixProblems(data, { columns: model.method === 'ecod' ? model.columns.length : undefined });
-    if (problems.length > 0) throw new RangeError(`pyod cannot predict: ${problems.join('; ')}`);
-    const scores = await this.compute.run('score', model, data);
-    return { scores, labels: scores.map((s) => (s > model.threshold ? 1 : 0)), threshold: model.threshold };
+    this.checkRows('predict', model, data);
+    return labelled(model, await this.compute.run('score', model, data));
   }
 
-  /** ECOD only: each feature's contribution to each row's score (the per-feature outlier score O). */
+  /** ECOD and COPOD: each feature's contribution to each row's score (PyOD's per-feature outlier scores O). */
   async explain(model: PyodModel, data: Matrix): Promise<number[][]> {
-    if (model.method !== 'ecod') throw new RangeError('pyod explain needs an ECOD model: fit with { method: "ecod" }');
-    const problems = matrixProblems(data, { columns: model.columns.length });
-    if (problems.length > 0) throw new RangeError(`pyod cannot explain: ${problems.join('; ')}`);
+    if (model.method === 'iforest') throw new RangeError('pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or { method: "copod" }');
+    this.checkRows('explain', model, data);
     return this.compute.run('explain', model, data);
   }
 
@@ -86,8 +87,25 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
     };
   }
 
+  private async fitted(data: Matrix, params: PyodParams): Promise<Fitted> {
+    const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
+    if (problems.length > 0) throw new RangeError(`pyod cannot fit: ${problems.join('; ')}`);
+    const { method, contamination, nEstimators, maxSamples, randomState } = { ...this.config, ...params };
+    return this.compute.run('fit', data, { method, contamination, nEstimators, maxSamples, randomState });
+  }
+
+  /** Rows must be finite numbers, as many per row as the model was fitted on (scikit-learn refuses other widths too). */
+  private checkRows(operation: string, model: PyodModel, data: Matrix): void {
+    const problems = matrixProblems(data, { columns: model.width });
+    if (problems.length > 0) throw new RangeError(`pyod cannot ${operation}: ${problems.join('; ')} (the model was fitted on ${model.width} features)`);
+  }
+
   /** The problems with `params` as `fit` params: the config schema's rules and caps (`PyodConfig`), for the keys in `PYOD_PARAMS`. */
   validateParameters(params: Record<string, unknown>): string[] {
     return schemaProblems(PyodConfig, params, { keys: PYOD_PARAMS });
   }
+}
+
+function labelled(model: PyodModel, scores: number[]): DetectionResult {
+  return { scores, labels: scores.map((s) => (s > model.threshold ? 1 : 0)), threshold: model.threshold };
 }

@@ -17,6 +17,12 @@ export interface DetectionResult {
 export interface AlgorithmPlugin<C extends object = Record<string, unknown>, M = unknown> extends PluginLifecycle<C> {
   fit(data: Matrix, params?: Record<string, unknown>): M | Promise<M>;
   predict(model: M, data: Matrix): DetectionResult | Promise<DetectionResult>;
+  /**
+   * Fits on `data` and returns the training rows' own scores and labels (PyOD's `decision_scores_` and `labels_`).
+   * Not always `predict(fit(data), data)`: for neighbour methods a training row is not its own neighbour, and ECDF
+   * methods pool new rows with the training data. Callers that score the data they fit on should prefer it.
+   */
+  fitPredict?(data: Matrix, params?: Record<string, unknown>): DetectionResult | Promise<DetectionResult>;
   /** Per-feature contributions to each row's score. */
   explain?(model: M, data: Matrix): number[][] | Promise<number[][]>;
   /** The hyper-parameters `fit` accepts, with their ranges, for tuning UIs. */
