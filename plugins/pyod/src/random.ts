@@ -13,12 +13,19 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** `k` distinct indices out of `0..n-1` (partial Fisher–Yates). */
+/**
+ * `k` distinct indices out of `0..n-1`: a partial Fisher–Yates over a sparse pool (only the swapped places are
+ * kept), so drawing 256 rows of 100 000 costs O(k), not an array of n per tree; the same draws as the dense shuffle.
+ */
 export function sampleIndices(n: number, k: number, random: () => number): number[] {
-  const pool = Array.from({ length: n }, (_, i) => i);
+  const swapped = new Map<number, number>();
+  const picked: number[] = [];
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(random() * (n - i));
-    [pool[i], pool[j]] = [pool[j], pool[i]];
+    const atI = swapped.get(i) ?? i;
+    const atJ = swapped.get(j) ?? j;
+    swapped.set(j, atI);
+    picked.push(atJ);
   }
-  return pool.slice(0, k);
+  return picked;
 }
