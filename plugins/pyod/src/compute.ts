@@ -1,5 +1,5 @@
 import type { Matrix } from 'nestjs-plugin-host';
-import { fitEcdf, outlierMatrixOf, rowSums, trainingOutlierMatrix, type EcdfModel } from './ecod.js';
+import { fitEcdf, outlierMatrixOf, scoresOf, trainingScores, type EcdfModel } from './ecod.js';
 import { fitIsolationForest, scoreIsolationForest, type IsolationForestModel } from './iforest.js';
 import type { PyodConfig } from './pyod-config.js';
 import { percentile } from './stats.js';
@@ -31,14 +31,14 @@ export const COMPUTE = {
       settings.method === 'iforest'
         ? fitIsolationForest(data, { nEstimators: settings.nEstimators, maxSamples: settings.maxSamples, randomState: settings.randomState })
         : fitEcdf(data, settings.method);
-    const scores = model.method === 'iforest' ? scoreIsolationForest(model, data) : rowSums(trainingOutlierMatrix(model, data));
+    const scores = model.method === 'iforest' ? scoreIsolationForest(model, data) : trainingScores(model, data);
     const threshold = percentile(scores, 100 * (1 - settings.contamination));
     return { model: { ...model, width: data[0].length, threshold, contamination: settings.contamination }, scores };
   },
 
   /** PyOD's `decision_function` of new rows. */
   score(model: PyodModel, data: Matrix): number[] {
-    return model.method === 'iforest' ? scoreIsolationForest(model, data) : rowSums(outlierMatrixOf(model, data));
+    return model.method === 'iforest' ? scoreIsolationForest(model, data) : scoresOf(model, data);
   },
 
   /** ECOD and COPOD: PyOD's per-feature outlier scores `O` of new rows (their sum is the score). */

@@ -1,5 +1,4 @@
 import type { Matrix } from 'nestjs-plugin-host';
-import { countAtMost, countBelow } from './stats.js';
 
 /** ECOD and COPOD: the two detectors built on each feature's empirical CDF. */
 export type EcdfMethod = 'ecod' | 'copod';
@@ -24,73 +23,104 @@ export interface EcdfModel {
  */
 export function fitEcdf(data: Matrix, method: EcdfMethod): EcdfModel {
   const width = data[0].length;
-  return { method, columns: Array.from({ length: width }, (_, j) => sortedColumn(data, j)) };
+  return { method, columns: columns(data, width).map((values) => Array.from(values.sort())) }; // plain arrays: the model is plain data
 }
 
 /** PyOD's `O` for the training rows themselves (what `decision_scores_` sums). */
 export function trainingOutlierMatrix(model: EcdfModel, data: Matrix): number[][] {
-  return outlierMatrix(
-    model.method,
-    model.columns.map((column) => [column]),
-    data,
-  );
+  return toRows(outlierColumns(model, data, false), data.length);
 }
 
 /** PyOD's `O` for new rows: each feature's sample is the training column plus the batch's column. */
 export function outlierMatrixOf(model: EcdfModel, data: Matrix): number[][] {
-  return outlierMatrix(
-    model.method,
-    model.columns.map((column, j) => [column, sortedColumn(data, j)]),
-    data,
-  );
+  return toRows(outlierColumns(model, data, true), data.length);
 }
 
-/** Row scores: the sum of each row's per-feature outlier scores. */
-export function rowSums(matrix: number[][]): number[] {
-  return matrix.map((dims) => dims.reduce((sum, o) => sum + o, 0));
+/** The training rows' scores: the sums of `trainingOutlierMatrix`'s rows. */
+export function trainingScores(model: EcdfModel, data: Matrix): number[] {
+  return rowSums(outlierColumns(model, data, false), data.length);
 }
 
-function sortedColumn(data: Matrix, j: number): number[] {
-  return Array.from(Float64Array.from(data, (row) => row[j]).sort()); // a typed sort is numeric and fast; the model stays plain data
+/** New rows' scores: the sums of `outlierMatrixOf`'s rows. */
+export function scoresOf(model: EcdfModel, data: Matrix): number[] {
+  return rowSums(outlierColumns(model, data, true), data.length);
 }
 
-/** O for `rows`, where feature j's sample is the union of the sorted arrays `samples[j]`. O(rows · features · log n). */
-function outlierMatrix(method: EcdfMethod, samples: number[][][], rows: Matrix): number[][] {
-  const tails = samples.map((parts) => {
-    const n = parts.reduce((sum, part) => sum + part.length, 0);
-    const sign = skewSign(parts, n);
-    return { parts, n, sign };
-  });
-  return rows.map((row) =>
-    tails.map(({ parts, n, sign }, j) => {
-      const x = row[j];
-      let atMost = 0;
-      let atLeast = 0;
-      for (const part of parts) {
-        atMost += countAtMost(part, x);
-        atLeast += part.length - countBelow(part, x);
+/** The columns of `data`, read row by row (a row-major pass: each row's values sit together in memory). */
+function columns(data: Matrix, width: number): Float64Array[] {
+  const out = Array.from({ length: width }, () => new Float64Array(data.length));
+  for (let r = 0; r < data.length; r++) {
+    const row = data[r];
+    for (let j = 0; j < width; j++) out[j][r] = row[j];
+  }
+  return out;
+}
+
+/**
+ * O, one array per feature, for `rows`: the training rows themselves (`pooled` false: the sample is the training
+ * column) or a new batch (`pooled`: the training column plus the batch's). The rows are visited in the order of their
+ * values (an argsort), so the counts #{v ≤ x} and #{v ≥ x} come from one walk beside the sorted training column:
+ * O(n log n) per feature, and no search per row.
+ */
+function outlierColumns(model: EcdfModel, rows: Matrix, pooled: boolean): Float64Array[] {
+  const count = rows.length;
+  const batch = columns(rows, model.columns.length);
+  return model.columns.map((train, j) => {
+    const values = batch[j];
+    const order = new Int32Array(count).map((_, r) => r).sort((a, b) => values[a] - values[b]);
+    const sorted = order.reduce((into, r, k) => ((into[k] = values[r]), into), new Float64Array(count)); // read in order below
+    const n = pooled ? train.length + count : count;
+    const sign = skewSign(pooled ? [train, values] : [values], n);
+    const out = new Float64Array(count);
+    let trainLe = 0; // training values ≤ x, and < x (pooled only)
+    let trainLt = 0;
+    for (let start = 0; start < count;) {
+      const x = sorted[start];
+      let end = start + 1;
+      while (end < count && sorted[end] === x) end++;
+      let atMost = end;
+      let atLeast = count - start;
+      if (pooled) {
+        while (trainLt < train.length && train[trainLt] < x) trainLt++;
+        if (trainLe < trainLt) trainLe = trainLt;
+        while (trainLe < train.length && train[trainLe] <= x) trainLe++;
+        atMost += trainLe;
+        atLeast += train.length - trainLt;
       }
       const left = -Math.log(atMost / n);
       const right = -Math.log(atLeast / n);
       const skewed = sign < 0 ? left : sign > 0 ? right : left + right;
-      return Math.max(skewed, method === 'ecod' ? Math.max(left, right) : (left + right) / 2);
-    }),
-  );
+      const o = Math.max(skewed, model.method === 'ecod' ? Math.max(left, right) : (left + right) / 2);
+      for (let k = start; k < end; k++) out[order[k]] = o;
+      start = end;
+    }
+    return out;
+  });
+}
+
+function toRows(columns: Float64Array[], count: number): number[][] {
+  return Array.from({ length: count }, (_, r) => columns.map((column) => column[r]));
+}
+
+function rowSums(columns: Float64Array[], count: number): number[] {
+  const sums = new Array<number>(count).fill(0);
+  for (const column of columns) for (let r = 0; r < count; r++) sums[r] += column[r];
+  return sums;
 }
 
 /**
  * The sign of PyOD's `skew`: scipy's biased skewness over the union of `parts`, with NaN (a sample constant within
  * float resolution) made 0 by `np.nan_to_num`, so such a feature counts both tails.
  */
-function skewSign(parts: number[][], n: number): number {
+function skewSign(parts: ArrayLike<number>[], n: number): number {
   let sum = 0;
-  for (const part of parts) for (const v of part) sum += v;
+  for (const part of parts) for (let i = 0; i < part.length; i++) sum += part[i];
   const mean = sum / n;
   let m2 = 0;
   let m3 = 0;
   for (const part of parts) {
-    for (const v of part) {
-      const d = v - mean;
+    for (let i = 0; i < part.length; i++) {
+      const d = part[i] - mean;
       m2 += d * d;
       m3 += d * d * d;
     }
