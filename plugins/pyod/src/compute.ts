@@ -1,6 +1,9 @@
 import type { Matrix } from 'nestjs-plugin-host';
 import { fitEcdf, outlierMatrixOf, scoresOf, trainingScores, type EcdfModel } from './ecod.js';
+import { fitHbos, scoreHbos, type HbosModel } from './hbos.js';
 import { fitIsolationForest, scoreIsolationForest, type IsolationForestModel } from './iforest.js';
+import { fitKnn, knnTrainingScores, scoreKnn, type KnnModel } from './knn.js';
+import { fitLof, lofTrainingScores, scoreLof, type LofModel } from './lof.js';
 import type { PyodConfig } from './pyod-config.js';
 import { percentile } from './stats.js';
 
@@ -8,10 +11,16 @@ import { percentile } from './stats.js';
  * A fitted detector: what `fit` returns and `predict` takes. Plain data (structured-clonable, JSON-serialisable).
  * `width` is the number of features it was fitted on: rows of another width are refused.
  */
-export type PyodModel = (IsolationForestModel | EcdfModel) & { width: number; threshold: number; contamination: number };
+export type PyodModel = (IsolationForestModel | EcdfModel | HbosModel | KnnModel | LofModel) & { width: number; threshold: number; contamination: number };
 
 /** What one fit uses: the config with that call's params over it. */
-export type PyodSettings = Pick<PyodConfig, 'method' | 'contamination' | 'nEstimators' | 'maxSamples' | 'randomState'>;
+export type PyodSettings = Pick<
+  PyodConfig,
+  'method' | 'contamination' | 'nEstimators' | 'maxSamples' | 'randomState' | 'nBins' | 'alpha' | 'tol' | 'nNeighbors' | 'knnMethod'
+>;
+
+/** PyOD's n_neighbors defaults. */
+const NEIGHBOURS = { knn: 5, lof: 20 };
 
 /** A fit's model and the training rows' own scores (PyOD's `decision_scores_`). */
 export interface Fitted {
@@ -27,25 +36,59 @@ export interface Fitted {
 export const COMPUTE = {
   /** PyOD's `fit`: the model, with `threshold_` the (1 − contamination) percentile of the training rows' own scores. */
   fit(data: Matrix, settings: PyodSettings): Fitted {
-    const model =
-      settings.method === 'iforest'
-        ? fitIsolationForest(data, { nEstimators: settings.nEstimators, maxSamples: settings.maxSamples, randomState: settings.randomState })
-        : fitEcdf(data, settings.method);
-    const scores = model.method === 'iforest' ? scoreIsolationForest(model, data) : trainingScores(model, data);
+    const { model, scores } = fitted(data, settings);
     const threshold = percentile(scores, 100 * (1 - settings.contamination));
     return { model: { ...model, width: data[0].length, threshold, contamination: settings.contamination }, scores };
   },
 
   /** PyOD's `decision_function` of new rows. */
   score(model: PyodModel, data: Matrix): number[] {
-    return model.method === 'iforest' ? scoreIsolationForest(model, data) : scoresOf(model, data);
+    switch (model.method) {
+      case 'iforest':
+        return scoreIsolationForest(model, data);
+      case 'hbos':
+        return scoreHbos(model, data);
+      case 'knn':
+        return scoreKnn(model, data);
+      case 'lof':
+        return scoreLof(model, data);
+      default:
+        return scoresOf(model, data);
+    }
   },
 
   /** ECOD and COPOD: PyOD's per-feature outlier scores `O` of new rows (their sum is the score). */
   explain(model: PyodModel, data: Matrix): number[][] {
-    if (model.method === 'iforest') throw new RangeError('pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or "copod"');
+    if (model.method !== 'ecod' && model.method !== 'copod')
+      throw new RangeError('pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or { method: "copod" }');
     return outlierMatrixOf(model, data);
   },
 };
 
 export type ComputeOperation = keyof typeof COMPUTE;
+
+/** A method's model and the training rows' own scores (PyOD's decision_scores_). */
+function fitted(data: Matrix, settings: PyodSettings): { model: IsolationForestModel | EcdfModel | HbosModel | KnnModel | LofModel; scores: number[] } {
+  switch (settings.method) {
+    case 'iforest': {
+      const model = fitIsolationForest(data, { nEstimators: settings.nEstimators, maxSamples: settings.maxSamples, randomState: settings.randomState });
+      return { model, scores: scoreIsolationForest(model, data) };
+    }
+    case 'hbos': {
+      const model = fitHbos(data, { nBins: settings.nBins, alpha: settings.alpha, tol: settings.tol });
+      return { model, scores: scoreHbos(model, data) };
+    }
+    case 'knn': {
+      const model = fitKnn(data, { nNeighbors: settings.nNeighbors ?? NEIGHBOURS.knn, method: settings.knnMethod });
+      return { model, scores: knnTrainingScores(model) };
+    }
+    case 'lof': {
+      const model = fitLof(data, { nNeighbors: settings.nNeighbors ?? NEIGHBOURS.lof });
+      return { model, scores: lofTrainingScores(model) };
+    }
+    default: {
+      const model = fitEcdf(data, settings.method);
+      return { model, scores: trainingScores(model, data) };
+    }
+  }
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { COMPUTE } from './compute.js';
 import { trainingOutlierMatrix, type EcdfModel } from './ecod.js';
+import { PyodConfig } from './pyod-config.js';
 
 // Scores from PyOD's own ECOD and COPOD on the same data (scripts/pyod-reference.py writes the fixture).
 interface Reference {
@@ -23,7 +24,7 @@ function expectClose(actual: number[], expected: number[]): void {
   });
 }
 
-const settings = (method: 'ecod' | 'copod') => ({ method, contamination: 0.1, nEstimators: 1, maxSamples: 2, randomState: 1 });
+const settings = (method: 'ecod' | 'copod') => ({ ...new PyodConfig(), method, contamination: 0.1 });
 
 describe.each(['ecod', 'copod'] as const)('%s, against PyOD', (method) => {
   const reference = REFERENCE.methods[method];

@@ -1,6 +1,7 @@
-import { IsIn, IsInt, IsNumber, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 
-export const PYOD_METHODS = ['iforest', 'ecod', 'copod'] as const;
+export const PYOD_METHODS = ['iforest', 'ecod', 'copod', 'hbos', 'knn', 'lof'] as const;
+export const KNN_METHODS = ['largest', 'mean', 'median'] as const;
 export type PyodMethod = (typeof PYOD_METHODS)[number];
 
 /**
@@ -32,6 +33,35 @@ export class PyodConfig {
   /** Seed of the Isolation Forest's randomness: same seed, same scores. */
   @IsInt()
   randomState: number = 42;
+
+  /** HBOS: bins per feature (PyOD's n_bins). */
+  @IsInt()
+  @Min(2)
+  @Max(10_000)
+  nBins: number = 10;
+
+  /** HBOS: added to each bin's density before the log (PyOD's alpha). */
+  @IsNumber()
+  @Min(1e-12)
+  @Max(1)
+  alpha: number = 0.1;
+
+  /** HBOS: how far past the training range, in bin widths, a value still takes the edge bin's density (PyOD's tol). */
+  @IsNumber()
+  @Min(0)
+  @Max(1000)
+  tol: number = 0.5;
+
+  /** KNN and LOF: neighbours per row (PyOD's n_neighbors). Unset: PyOD's default, 5 for KNN and 20 for LOF. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  nNeighbors?: number;
+
+  /** KNN: a row's score is its k-th neighbour distance (`largest`), or the mean or median of its k distances. */
+  @IsIn(KNN_METHODS)
+  knnMethod: (typeof KNN_METHODS)[number] = 'largest';
 
   /** How long one detector call (a fit, a scoring, an explanation) may run in pyod's thread, ms; past it the thread is stopped and the call fails with PLUGIN_TIMEOUT. Config only, not a fit param. */
   @IsInt()

@@ -25,26 +25,26 @@ async function initializedPlugin(config: Partial<PyodConfig> = {}): Promise<Pyod
 describe('PyodPlugin', () => {
   Logger.overrideLogger(false);
 
-  for (const method of ['iforest', 'ecod'] as const) {
+  for (const method of ['iforest', 'ecod', 'copod', 'hbos', 'knn', 'lof'] as const) {
     describe(method, () => {
       it('ranks injected far points above the blobs (ROC-AUC > 0.95)', async () => {
         const plugin = await initializedPlugin({ method });
         const { data, truth } = blobsWithOutliers(7);
-        const result = await plugin.predict(await plugin.fit(data), data);
+        const result = await plugin.fitPredict(data);
         expect(rocAuc(result.scores, truth)).toBeGreaterThan(0.95);
       });
 
       it('keeps its ranking in 5 dimensions', async () => {
         const plugin = await initializedPlugin({ method });
         const { data, truth } = blobsWithOutliers(11, 400, 20, 5);
-        expect(rocAuc((await plugin.predict(await plugin.fit(data), data)).scores, truth)).toBeGreaterThan(0.95);
+        expect(rocAuc((await plugin.fitPredict(data)).scores, truth)).toBeGreaterThan(0.95);
       });
 
       it('labels the contamination share of the training rows 1, by the percentile threshold', async () => {
         const plugin = await initializedPlugin({ method });
         const { data } = blobsWithOutliers(3, 200, 0);
         const model = await plugin.fit(data, { contamination: 0.05 });
-        const result = await plugin.predict(model, data);
+        const result = await plugin.fitPredict(data, { contamination: 0.05 });
         expect(model.threshold).toBeCloseTo(percentile(result.scores, 95), 12);
         const flagged = result.labels.filter((label) => label === 1).length;
         expect(flagged).toBeGreaterThanOrEqual(9);
@@ -92,7 +92,7 @@ describe('PyodPlugin', () => {
   it('rejects bad parameters and malformed data with a message that says what is wrong', async () => {
     const plugin = await initializedPlugin();
     expect(plugin.validateParameters({ contamination: 0.9, nEstimators: 0, colour: 'red' })).toEqual([
-      'unknown parameter "colour" (known: method, contamination, nEstimators, maxSamples, randomState)',
+      'unknown parameter "colour" (known: method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod)',
       'contamination must not be greater than 0.5',
       'nEstimators must not be less than 1',
     ]);
@@ -109,7 +109,7 @@ describe('PyodPlugin', () => {
     await expect(plugin.predict(model, [[1, 2, 3]])).rejects.toThrow('row 0 has 3 values, expected 2');
   });
 
-  for (const method of ['iforest', 'ecod', 'copod'] as const) {
+  for (const method of ['iforest', 'ecod', 'copod', 'hbos', 'knn', 'lof'] as const) {
     it(`${method}: refuses rows wider or narrower than the fitted model, naming the width`, async () => {
       const plugin = await initializedPlugin({ method });
       const { data } = blobsWithOutliers(5, 60, 0, 5);
@@ -125,7 +125,11 @@ describe('PyodPlugin', () => {
     const plugin = await initializedPlugin();
     expect(plugin.healthCheck()).toEqual({
       status: 'up',
-      details: { methods: ['iforest', 'ecod', 'copod'], defaultMethod: 'iforest', runsOn: expect.stringMatching(/^(worker thread|event loop \(.*\))$/) },
+      details: {
+        methods: ['iforest', 'ecod', 'copod', 'hbos', 'knn', 'lof'],
+        defaultMethod: 'iforest',
+        runsOn: expect.stringMatching(/^(worker thread|event loop \(.*\))$/),
+      },
     });
   });
 });

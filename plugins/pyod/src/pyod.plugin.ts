@@ -19,10 +19,10 @@ export type { PyodModel } from './compute.js';
 export type PyodParams = Partial<Pick<PyodConfig, (typeof PYOD_PARAMS)[number]>>;
 
 /** The config keys a `fit` call may override; each is checked by the config's own rules and caps. */
-export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSamples', 'randomState'] as const;
+export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSamples', 'randomState', 'nBins', 'alpha', 'tol', 'nNeighbors', 'knnMethod'] as const;
 
 /**
- * PyOD-style unsupervised outlier detection: Isolation Forest, ECOD and COPOD. As in
+ * PyOD-style unsupervised outlier detection: Isolation Forest, ECOD, COPOD, HBOS, KNN and LOF. As in
  * PyOD, `fit` learns on data and sets the threshold so that `contamination` of
  * the training rows score above it; `predict` scores rows (higher = more
  * anomalous) and labels those above the threshold 1. The detectors run in the
@@ -32,7 +32,7 @@ export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSample
   name: 'pyod',
   type: PluginType.ALGORITHM,
   version: '1.2.0',
-  description: 'Isolation Forest, ECOD and COPOD outlier detectors with PyOD semantics',
+  description: 'Isolation Forest, ECOD, COPOD, HBOS, KNN and LOF outlier detectors with PyOD semantics',
   compatibility: '^0.1.0',
   configSchema: PyodConfig,
 })
@@ -72,7 +72,8 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
 
   /** ECOD and COPOD: each feature's contribution to each row's score (PyOD's per-feature outlier scores O). */
   async explain(model: PyodModel, data: Matrix): Promise<number[][]> {
-    if (model.method === 'iforest') throw new RangeError('pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or { method: "copod" }');
+    if (model.method !== 'ecod' && model.method !== 'copod')
+      throw new RangeError('pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or { method: "copod" }');
     this.checkRows('explain', model, data);
     return this.compute.run('explain', model, data);
   }
@@ -84,14 +85,19 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
       nEstimators: { type: 'int', min: 1, max: 10_000, default: this.config.nEstimators, methods: ['iforest'] },
       maxSamples: { type: 'int', min: 2, default: this.config.maxSamples, methods: ['iforest'] },
       randomState: { type: 'int', default: this.config.randomState, methods: ['iforest'] },
+      nBins: { type: 'int', min: 2, max: 10_000, default: this.config.nBins, methods: ['hbos'] },
+      alpha: { type: 'float', min: 1e-12, max: 1, default: this.config.alpha, methods: ['hbos'] },
+      tol: { type: 'float', min: 0, max: 1000, default: this.config.tol, methods: ['hbos'] },
+      nNeighbors: { type: 'int', min: 1, max: 1000, default: this.config.nNeighbors ?? { knn: 5, lof: 20 }, methods: ['knn', 'lof'] },
+      knnMethod: { type: 'categorical', values: ['largest', 'mean', 'median'], default: this.config.knnMethod, methods: ['knn'] },
     };
   }
 
   private async fitted(data: Matrix, params: PyodParams): Promise<Fitted> {
     const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
     if (problems.length > 0) throw new RangeError(`pyod cannot fit: ${problems.join('; ')}`);
-    const { method, contamination, nEstimators, maxSamples, randomState } = { ...this.config, ...params };
-    return this.compute.run('fit', data, { method, contamination, nEstimators, maxSamples, randomState });
+    const { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod } = { ...this.config, ...params };
+    return this.compute.run('fit', data, { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod });
   }
 
   /** Rows must be finite numbers, as many per row as the model was fitted on (scikit-learn refuses other widths too). */
