@@ -1,28 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { REFERENCE, expectClose } from '../test/pyod-reference.js';
 import { COMPUTE } from './compute.js';
 import { trainingOutlierMatrix, type EcdfModel } from './ecod.js';
 import { PyodConfig } from './pyod-config.js';
-
-// Scores from PyOD's own ECOD and COPOD on the same data (scripts/pyod-reference.py writes the fixture).
-interface Reference {
-  train: number[][];
-  test: number[][];
-  methods: Record<
-    string,
-    { trainScores: number[]; threshold: number; trainLabels: number[]; trainO: number[][]; testScores: number[]; testScoresSingle: number[] }
-  >;
-  edge: Record<string, { X: number[][] } & Record<string, unknown>>;
-}
-const REFERENCE = JSON.parse(readFileSync(new URL('../test/fixtures/pyod-reference.json', import.meta.url), 'utf8')) as Reference;
-
-/** Equal within 1e-9 relative (float error; the sums run in another order than numpy's). */
-function expectClose(actual: number[], expected: number[]): void {
-  expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => {
-    if (Math.abs(value - expected[i]) > 1e-9 * Math.max(1, Math.abs(expected[i]))) throw new Error(`value ${i}: ${value}, PyOD ${expected[i]}`);
-  });
-}
 
 const settings = (method: 'ecod' | 'copod') => ({ ...new PyodConfig(), method, contamination: 0.1 });
 

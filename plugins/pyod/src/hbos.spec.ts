@@ -1,36 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { REFERENCE, expectClose } from '../test/pyod-reference.js';
 import { fitHbos, scoreHbos } from './hbos.js';
 import { percentile } from './stats.js';
 
-// Scores from PyOD's own HBOS on the same data (scripts/pyod-reference.py writes the fixture).
-interface Reference {
-  train: number[][];
-  test: number[][];
-  methods: Record<
-    string,
-    {
-      trainScores: number[];
-      threshold: number;
-      trainLabels: number[];
-      testScores: number[];
-      testScoresSingle: number[];
-      binEdges: number[][];
-      hist: number[][];
-    }
-  >;
-  edge: Record<string, { X: number[][]; hbos: number[] }>;
-}
-const REFERENCE = JSON.parse(readFileSync(new URL('../test/fixtures/pyod-reference.json', import.meta.url), 'utf8')) as Reference;
 const PARAMS = { nBins: 10, alpha: 0.1, tol: 0.5 };
-
-/** Equal within 1e-9 relative. */
-function expectClose(actual: number[], expected: number[]): void {
-  expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => {
-    if (!(Math.abs(value - expected[i]) <= 1e-9 * Math.max(1, Math.abs(expected[i])))) throw new Error(`value ${i}: ${value}, PyOD ${expected[i]}`);
-  });
-}
 
 describe('hbos, against PyOD', () => {
   const reference = REFERENCE.methods.hbos;
@@ -66,7 +39,7 @@ describe('hbos, against PyOD', () => {
 
   it.each(Object.keys(REFERENCE.edge))('matches PyOD on the edge case %s', (name) => {
     const { X, hbos } = REFERENCE.edge[name];
-    expectClose(scoreHbos(fitHbos(X, PARAMS), X), hbos);
+    expectClose(scoreHbos(fitHbos(X, PARAMS), X), hbos as number[]);
   });
 });
 

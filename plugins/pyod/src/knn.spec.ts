@@ -1,25 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { REFERENCE, expectClose } from '../test/pyod-reference.js';
 import { fitKnn, knnTrainingScores, scoreKnn, type KnnAggregate } from './knn.js';
 import { buildKdTree, kNearest, trainingNeighbours } from './neighbours.js';
 import { seededRandom } from './random.js';
 import { percentile } from './stats.js';
-
-// Scores from PyOD's own KNN on the same data (scripts/pyod-reference.py writes the fixture).
-interface Reference {
-  train: number[][];
-  test: number[][];
-  methods: Record<string, { trainScores: number[]; threshold: number; trainLabels: number[]; testScores: number[]; testScoresSingle: number[] }>;
-}
-const REFERENCE = JSON.parse(readFileSync(new URL('../test/fixtures/pyod-reference.json', import.meta.url), 'utf8')) as Reference;
-
-/** Equal within 1e-9 relative. */
-function expectClose(actual: number[], expected: number[]): void {
-  expect(actual).toHaveLength(expected.length);
-  actual.forEach((value, i) => {
-    if (!(Math.abs(value - expected[i]) <= 1e-9 * Math.max(1, Math.abs(expected[i])))) throw new Error(`value ${i}: ${value}, PyOD ${expected[i]}`);
-  });
-}
 
 describe.each(['largest', 'mean', 'median'] as const)('knn (%s), against PyOD', (method) => {
   const reference = REFERENCE.methods[`knn-${method}`];
