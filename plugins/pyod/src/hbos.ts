@@ -1,4 +1,5 @@
 import type { Matrix } from 'nestjs-plugin-host';
+import { countBelow } from './stats.js';
 
 export interface HbosParams {
   /** Bins per feature (PyOD's static n_bins), an integer ≥ 2. */
@@ -92,15 +93,7 @@ function histogramDensity(column: number[], edges: number[]): number[] {
  */
 function featureScore(edges: number[], logDensity: number[], tol: number, x: number): number {
   const nBins = logDensity.length;
-  // k = number of edges < x.
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  const k = lo;
+  const k = countBelow(edges, x); // the number of edges < x
   if (k === 0) {
     const dist = edges[0] - x;
     return dist <= (edges[1] - edges[0]) * tol ? logDensity[0] : Math.min(...logDensity);
