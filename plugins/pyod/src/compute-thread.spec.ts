@@ -30,7 +30,16 @@ describe('ComputeThread', () => {
       expect(await thread.run('score', model, data)).toEqual(COMPUTE.score(model, data));
       if (method === 'ecod' || method === 'copod')
         expect(await thread.run('explain', model, data.slice(0, 20))).toEqual(COMPUTE.explain(model, data.slice(0, 20)));
+      expect(await thread.run('fitPredict', data, settings)).toEqual({ scores: fitted.scores, threshold: model.threshold });
     }
+  });
+
+  it('leaves the caller’s rows as they were (they cross as a copy packed into one buffer)', async () => {
+    const { data } = blobsWithOutliers(13, 3000, 30, 4);
+    const before = structuredClone(data);
+    const settings = settingsWith({ method: 'ecod' as const, contamination: 0.1 });
+    expect(await thread.run('fitPredict', data, settings)).toEqual(COMPUTE.fitPredict(data, settings));
+    expect(data).toEqual(before);
   });
 
   it('rejects with the error the detector threw, keeping RangeError (bad input) apart', async () => {

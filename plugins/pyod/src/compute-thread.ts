@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PluginError, PluginErrorCode } from 'nestjs-plugin-host';
 import { COMPUTE, type ComputeOperation } from './compute.js';
+import { packArgument } from './packed-matrix.js';
 
 /** The compute thread's entry, built beside this file (dist). Run from TypeScript sources (the unit tests) it is absent. */
 const ENTRY = new URL('./compute-worker.js', import.meta.url);
@@ -96,7 +97,11 @@ export class ComputeThread {
       this.next();
     }, this.timeoutMs);
     try {
-      running.worker.postMessage({ operation: job.operation, args: job.args });
+      const packed = job.args.map(packArgument); // rows move as one buffer
+      running.worker.postMessage(
+        { operation: job.operation, args: packed.map((arg) => arg.value) },
+        packed.flatMap((arg) => arg.transfer),
+      );
     } catch (error) {
       clearTimeout(running.deadline);
       running.job = undefined;

@@ -2,6 +2,7 @@
 // (the host sends one at a time).
 import { parentPort } from 'node:worker_threads';
 import { COMPUTE, type ComputeOperation } from './compute.js';
+import { unpackArgument } from './packed-matrix.js';
 
 interface Request {
   operation: ComputeOperation;
@@ -11,7 +12,7 @@ interface Request {
 parentPort?.on('message', ({ operation, args }: Request) => {
   try {
     if (!Object.hasOwn(COMPUTE, operation)) throw new Error(`unknown operation ${String(operation)}`);
-    const value = (COMPUTE[operation] as (...a: unknown[]) => unknown)(...args);
+    const value = (COMPUTE[operation] as (...a: unknown[]) => unknown)(...args.map(unpackArgument));
     parentPort!.postMessage({ ok: true, value });
   } catch (error) {
     const { name = 'Error', message = String(error) } = error instanceof Error ? error : {};

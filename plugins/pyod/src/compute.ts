@@ -38,7 +38,13 @@ export const COMPUTE = {
   fit(data: Matrix, settings: PyodSettings): Fitted {
     const { model, scores } = fitted(data, settings);
     const threshold = percentile(scores, 100 * (1 - settings.contamination));
-    return { model: { ...model, width: data[0].length, threshold, contamination: settings.contamination }, scores };
+    return { model: { ...model!, width: data[0].length, threshold, contamination: settings.contamination }, scores };
+  },
+
+  /** `fit` then the training rows' scores, without the model: nothing to copy back but the scores (a KNN or LOF model holds every row). */
+  fitPredict(data: Matrix, settings: PyodSettings): { scores: number[]; threshold: number } {
+    const { scores } = fitted(data, settings, false);
+    return { scores, threshold: percentile(scores, 100 * (1 - settings.contamination)) };
   },
 
   /** PyOD's `decision_function` of new rows. */
@@ -67,8 +73,12 @@ export const COMPUTE = {
 
 export type ComputeOperation = keyof typeof COMPUTE;
 
-/** A method's model and the training rows' own scores (PyOD's decision_scores_). */
-function fitted(data: Matrix, settings: PyodSettings): { model: IsolationForestModel | EcdfModel | HbosModel | KnnModel | LofModel; scores: number[] } {
+/** A method's model (unless `keepModel` is false and the scores need none) and the training rows' own scores (PyOD's decision_scores_). */
+function fitted(
+  data: Matrix,
+  settings: PyodSettings,
+  keepModel = true,
+): { model?: IsolationForestModel | EcdfModel | HbosModel | KnnModel | LofModel; scores: number[] } {
   switch (settings.method) {
     case 'iforest': {
       const model = fitIsolationForest(data, { nEstimators: settings.nEstimators, maxSamples: settings.maxSamples, randomState: settings.randomState });
@@ -86,9 +96,7 @@ function fitted(data: Matrix, settings: PyodSettings): { model: IsolationForestM
       const model = fitLof(data, { nNeighbors: settings.nNeighbors ?? NEIGHBOURS.lof });
       return { model, scores: lofTrainingScores(model) };
     }
-    default: {
-      const model = fitEcdf(data, settings.method);
-      return { model, scores: trainingScores(model, data) };
-    }
+    default:
+      return { model: keepModel ? fitEcdf(data, settings.method) : undefined, scores: trainingScores(settings.method, data) };
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { REFERENCE, expectClose } from '../test/pyod-reference.js';
 import { COMPUTE } from './compute.js';
-import { trainingOutlierMatrix, type EcdfModel } from './ecod.js';
+import { trainingOutlierMatrix } from './ecod.js';
 import { PyodConfig } from './pyod-config.js';
 
 const settings = (method: 'ecod' | 'copod') => ({ ...new PyodConfig(), method, contamination: 0.1 });
@@ -17,8 +17,7 @@ describe.each(['ecod', 'copod'] as const)('%s, against PyOD', (method) => {
   });
 
   it("gives PyOD's per-feature outlier scores O (what explain returns)", () => {
-    const { model } = COMPUTE.fit(REFERENCE.train, settings(method));
-    trainingOutlierMatrix(model as EcdfModel, REFERENCE.train).forEach((row, i) => expectClose(row, reference.trainO[i]));
+    trainingOutlierMatrix(method, REFERENCE.train).forEach((row, i) => expectClose(row, reference.trainO[i]));
   });
 
   it("scores new rows as PyOD's decision_function: a batch pooled with the training data, or each row alone", () => {

@@ -1,4 +1,5 @@
 import type { Matrix } from 'nestjs-plugin-host';
+import { argsort } from './stats.js';
 
 /** ECOD and COPOD: the two detectors built on each feature's empirical CDF. */
 export type EcdfMethod = 'ecod' | 'copod';
@@ -22,28 +23,27 @@ export interface EcdfModel {
  * scored with it, as in PyOD.
  */
 export function fitEcdf(data: Matrix, method: EcdfMethod): EcdfModel {
-  const width = data[0].length;
-  return { method, columns: columns(data, width).map((values) => Array.from(values.sort())) }; // plain arrays: the model is plain data
+  return { method, columns: columns(data, data[0].length).map((values) => plain(values.sort())) }; // plain arrays: the model is plain data
 }
 
-/** PyOD's `O` for the training rows themselves (what `decision_scores_` sums). */
-export function trainingOutlierMatrix(model: EcdfModel, data: Matrix): number[][] {
-  return toRows(outlierColumns(model, data, false), data.length);
+/** PyOD's `O` for the training rows themselves (what `decision_scores_` sums): needs no model, the rows are the sample. */
+export function trainingOutlierMatrix(method: EcdfMethod, data: Matrix): number[][] {
+  return toRows(outlierColumns(method, undefined, data), data.length);
 }
 
 /** PyOD's `O` for new rows: each feature's sample is the training column plus the batch's column. */
 export function outlierMatrixOf(model: EcdfModel, data: Matrix): number[][] {
-  return toRows(outlierColumns(model, data, true), data.length);
+  return toRows(outlierColumns(model.method, model.columns, data), data.length);
 }
 
 /** The training rows' scores: the sums of `trainingOutlierMatrix`'s rows. */
-export function trainingScores(model: EcdfModel, data: Matrix): number[] {
-  return rowSums(outlierColumns(model, data, false), data.length);
+export function trainingScores(method: EcdfMethod, data: Matrix): number[] {
+  return rowSums(outlierColumns(method, undefined, data), data.length);
 }
 
 /** New rows' scores: the sums of `outlierMatrixOf`'s rows. */
 export function scoresOf(model: EcdfModel, data: Matrix): number[] {
-  return rowSums(outlierColumns(model, data, true), data.length);
+  return rowSums(outlierColumns(model.method, model.columns, data), data.length);
 }
 
 /** The columns of `data`, read row by row (a row-major pass: each row's values sit together in memory). */
@@ -57,40 +57,44 @@ function columns(data: Matrix, width: number): Float64Array[] {
 }
 
 /**
- * O, one array per feature, for `rows`: the training rows themselves (`pooled` false: the sample is the training
- * column) or a new batch (`pooled`: the training column plus the batch's). The rows are visited in the order of their
- * values (an argsort), so the counts #{v ≤ x} and #{v ≥ x} come from one walk beside the sorted training column:
+ * A typed array as a plain array. Pushed, not `new Array(n)` then filled: that array stays "holey" to V8 and is cloned
+ * across threads three times slower; `Array.from` walks an iterator.
+ */
+function plain(values: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) out.push(values[i]);
+  return out;
+}
+
+/**
+ * O, one array per feature, for `rows`: the training rows themselves (no `training` columns: the sample is the rows)
+ * or a new batch (the sample is each sorted training column plus the batch's). The rows are visited in the order of
+ * their values (an argsort), so the counts #{v ≤ x} and #{v ≥ x} come from one walk beside the sorted training column:
  * O(n log n) per feature, and no search per row.
  */
-function outlierColumns(model: EcdfModel, rows: Matrix, pooled: boolean): Float64Array[] {
+function outlierColumns(method: EcdfMethod, training: number[][] | undefined, rows: Matrix): Float64Array[] {
   const count = rows.length;
-  const batch = columns(rows, model.columns.length);
-  return model.columns.map((train, j) => {
-    const values = batch[j];
-    const order = new Int32Array(count).map((_, r) => r).sort((a, b) => values[a] - values[b]);
-    const sorted = order.reduce((into, r, k) => ((into[k] = values[r]), into), new Float64Array(count)); // read in order below
-    const n = pooled ? train.length + count : count;
-    const sign = skewSign(pooled ? [train, values] : [values], n);
+  return columns(rows, rows[0].length).map((values, j) => {
+    const train = training?.[j] ?? []; // the training rows themselves: nothing beside them
+    const order = argsort(values);
+    const sorted = new Float64Array(count); // read in order below
+    for (let k = 0; k < count; k++) sorted[k] = values[order[k]];
+    const n = train.length + count;
+    const sign = skewSign([train, values], n);
     const out = new Float64Array(count);
-    let trainLe = 0; // training values ≤ x, and < x (pooled only)
+    let trainLe = 0; // training values ≤ x, and < x
     let trainLt = 0;
     for (let start = 0; start < count;) {
       const x = sorted[start];
       let end = start + 1;
       while (end < count && sorted[end] === x) end++;
-      let atMost = end;
-      let atLeast = count - start;
-      if (pooled) {
-        while (trainLt < train.length && train[trainLt] < x) trainLt++;
-        if (trainLe < trainLt) trainLe = trainLt;
-        while (trainLe < train.length && train[trainLe] <= x) trainLe++;
-        atMost += trainLe;
-        atLeast += train.length - trainLt;
-      }
-      const left = -Math.log(atMost / n);
-      const right = -Math.log(atLeast / n);
+      while (trainLt < train.length && train[trainLt] < x) trainLt++;
+      if (trainLe < trainLt) trainLe = trainLt;
+      while (trainLe < train.length && train[trainLe] <= x) trainLe++;
+      const left = -Math.log((end + trainLe) / n); // #{v ≤ x} / n
+      const right = -Math.log((count - start + train.length - trainLt) / n); // #{v ≥ x} / n
       const skewed = sign < 0 ? left : sign > 0 ? right : left + right;
-      const o = Math.max(skewed, model.method === 'ecod' ? Math.max(left, right) : (left + right) / 2);
+      const o = Math.max(skewed, method === 'ecod' ? Math.max(left, right) : (left + right) / 2);
       for (let k = start; k < end; k++) out[order[k]] = o;
       start = end;
     }

@@ -10,7 +10,7 @@ import {
   type PluginHealth,
 } from 'nestjs-plugin-host';
 import { ComputeThread } from './compute-thread.js';
-import type { Fitted, PyodModel } from './compute.js';
+import type { PyodModel, PyodSettings } from './compute.js';
 import { PYOD_METHODS, PyodConfig } from './pyod-config.js';
 
 export type { PyodModel } from './compute.js';
@@ -55,19 +55,19 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   }
 
   async fit(data: Matrix, params: PyodParams = {}): Promise<PyodModel> {
-    return (await this.fitted(data, params)).model;
+    return (await this.compute.run('fit', data, this.fitSettings(data, params))).model;
   }
 
   /** PyOD's `fit` then `decision_scores_` and `labels_`: the training rows' own scores (what scoring the data fitted on means). */
   async fitPredict(data: Matrix, params: PyodParams = {}): Promise<DetectionResult> {
-    const { model, scores } = await this.fitted(data, params);
-    return labelled(model, scores);
+    const { scores, threshold } = await this.compute.run('fitPredict', data, this.fitSettings(data, params));
+    return labelled(threshold, scores);
   }
 
   /** PyOD's `decision_function` of new rows, labelled by the model's threshold. ECOD and COPOD score a batch pooled with the training data, as PyOD does. */
   async predict(model: PyodModel, data: Matrix): Promise<DetectionResult> {
     this.checkRows('predict', model, data);
-    return labelled(model, await this.compute.run('score', model, data));
+    return labelled(model.threshold, await this.compute.run('score', model, data));
   }
 
   /** ECOD and COPOD: each feature's contribution to each row's score (PyOD's per-feature outlier scores O). */
@@ -93,11 +93,12 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
     };
   }
 
-  private async fitted(data: Matrix, params: PyodParams): Promise<Fitted> {
+  /** What a fit of `data` uses, the config under the call's params, once both are checked. */
+  private fitSettings(data: Matrix, params: PyodParams): PyodSettings {
     const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
     if (problems.length > 0) throw new RangeError(`pyod cannot fit: ${problems.join('; ')}`);
     const { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod } = { ...this.config, ...params };
-    return this.compute.run('fit', data, { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod });
+    return { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod };
   }
 
   /** Rows must be finite numbers, as many per row as the model was fitted on (scikit-learn refuses other widths too). */
@@ -112,6 +113,6 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   }
 }
 
-function labelled(model: PyodModel, scores: number[]): DetectionResult {
-  return { scores, labels: scores.map((s) => (s > model.threshold ? 1 : 0)), threshold: model.threshold };
+function labelled(threshold: number, scores: number[]): DetectionResult {
+  return { scores, labels: scores.map((s) => (s > threshold ? 1 : 0)), threshold };
 }
