@@ -48,7 +48,7 @@ describe('anomaly-detection host (e2e)', () => {
     const response = await http.get('/health').expect(200);
     expect(response.body.info.plugins).toMatchObject({
       status: 'up',
-      pyod: { status: 'up', state: 'enabled', version: '1.2.0' },
+      pyod: { status: 'up', state: 'enabled', version: '2.0.0' },
       csv: { status: 'up', state: 'enabled' },
       'json-report': { status: 'up', state: 'enabled' },
       'standard-scaler': { status: 'up', state: 'enabled' },
@@ -183,6 +183,39 @@ describe('anomaly-detection host (e2e)', () => {
       .send({ algorithm: 'pyod', data: [[1], [2]], verbose: true })
       .expect(400);
     expect(extra.body.message).toEqual(['property verbose should not exist']);
+  });
+
+  it('answers pyod edge cases: too few rows is a 400 saying what to do (PLUGIN_INPUT_INVALID from pyod); constant and wide data are scored', async () => {
+    const http = await start();
+    const oneRow = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [[1, 2]] })
+      .expect(400);
+    expect(oneRow.body.message).toEqual(['data: data has 1 row; at least 2 needed']); // the demo's body check, before pyod
+
+    const knn = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [[1], [2], [3]], params: { method: 'knn' } })
+      .expect(400);
+    expect(knn.body).toMatchObject({ code: 'PLUGIN_INPUT_INVALID', plugin: 'pyod', message: expect.stringContaining('set nNeighbors to at most 2') });
+    const nulls = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: [[1], [null]] })
+      .expect(400);
+    expect(nulls.body.message[0]).toContain('row 1, column 0');
+    for (const method of ['iforest', 'ecod', 'copod', 'hbos', 'knn', 'lof']) {
+      const constant = await http
+        .post('/detect')
+        .send({ algorithm: 'pyod', data: Array.from({ length: 25 }, () => [5, 5]), params: { method } })
+        .expect(200);
+      expect(constant.body.anomalies).toEqual([]);
+    }
+    const wide = Array.from({ length: 30 }, (_, r) => Array.from({ length: 1000 }, (_, j) => ((r + j) % 5) + (r === 29 ? 20 : 0)));
+    const response = await http
+      .post('/detect')
+      .send({ algorithm: 'pyod', data: wide, params: { method: 'hbos', contamination: 0.05 } })
+      .expect(200);
+    expect(response.body.anomalies).toEqual([29]);
   });
 
   it('answers an unknown algorithm with 404 PLUGIN_NOT_FOUND', async () => {

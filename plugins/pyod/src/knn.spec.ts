@@ -113,7 +113,9 @@ describe('knn', () => {
 
   it('refuses n_neighbors ≥ the number of rows, with a clear error', () => {
     const rows = [[1], [2], [3], [4], [5]];
-    expect(() => fitKnn(rows, { nNeighbors: 5, method: 'largest' })).toThrow(new RangeError('n_neighbors (5) must be less than the number of rows (5)'));
+    expect(() => fitKnn(rows, { nNeighbors: 5, method: 'largest' })).toThrow(
+      new RangeError('n_neighbors (5) must be less than the number of rows (5): fit on more rows, or set nNeighbors to at most 4'),
+    );
     expect(() => fitKnn(rows, { nNeighbors: 0, method: 'largest' })).toThrow(RangeError);
   });
 

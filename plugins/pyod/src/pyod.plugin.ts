@@ -1,5 +1,7 @@
 import {
   Plugin,
+  PluginError,
+  PluginErrorCode,
   PluginType,
   matrixProblems,
   schemaProblems,
@@ -10,7 +12,7 @@ import {
   type PluginHealth,
 } from 'nestjs-plugin-host';
 import { ComputeThread } from './compute-thread.js';
-import type { PyodModel, PyodSettings } from './compute.js';
+import type { COMPUTE, ComputeOperation, PyodModel, PyodSettings } from './compute.js';
 import { PYOD_METHODS, PyodConfig } from './pyod-config.js';
 
 export type { PyodModel } from './compute.js';
@@ -31,7 +33,7 @@ export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSample
 @Plugin({
   name: 'pyod',
   type: PluginType.ALGORITHM,
-  version: '1.2.0',
+  version: '2.0.0',
   description: 'Isolation Forest, ECOD, COPOD, HBOS, KNN and LOF outlier detectors with PyOD semantics',
   compatibility: '^0.1.0',
   configSchema: PyodConfig,
@@ -55,27 +57,27 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   }
 
   async fit(data: Matrix, params: PyodParams = {}): Promise<PyodModel> {
-    return (await this.compute.run('fit', data, this.fitSettings(data, params))).model;
+    return (await this.run('fit', data, this.fitSettings(data, params))).model;
   }
 
   /** PyOD's `fit` then `decision_scores_` and `labels_`: the training rows' own scores (what scoring the data fitted on means). */
   async fitPredict(data: Matrix, params: PyodParams = {}): Promise<DetectionResult> {
-    const { scores, threshold } = await this.compute.run('fitPredict', data, this.fitSettings(data, params));
+    const { scores, threshold } = await this.run('fitPredict', data, this.fitSettings(data, params));
     return labelled(threshold, scores);
   }
 
   /** PyOD's `decision_function` of new rows, labelled by the model's threshold. ECOD and COPOD score a batch pooled with the training data, as PyOD does. */
   async predict(model: PyodModel, data: Matrix): Promise<DetectionResult> {
     this.checkRows('predict', model, data);
-    return labelled(model.threshold, await this.compute.run('score', model, data));
+    return labelled(model.threshold, await this.run('score', model, data));
   }
 
   /** ECOD and COPOD: each feature's contribution to each row's score (PyOD's per-feature outlier scores O). */
   async explain(model: PyodModel, data: Matrix): Promise<number[][]> {
     if (model.method !== 'ecod' && model.method !== 'copod')
-      throw new RangeError('pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or { method: "copod" }');
+      throw inputInvalid('explain', `explain needs an ECOD or COPOD model, not ${model.method}: fit with { method: "ecod" } or { method: "copod" }`);
     this.checkRows('explain', model, data);
-    return this.compute.run('explain', model, data);
+    return this.run('explain', model, data);
   }
 
   getHyperparameterSpace(): Record<string, unknown> {
@@ -96,7 +98,7 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   /** What a fit of `data` uses, the config under the call's params, once both are checked. */
   private fitSettings(data: Matrix, params: PyodParams): PyodSettings {
     const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
-    if (problems.length > 0) throw new RangeError(`pyod cannot fit: ${problems.join('; ')}`);
+    if (problems.length > 0) throw inputInvalid('fit', problems.join('; '));
     const { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod } = { ...this.config, ...params };
     return { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod };
   }
@@ -104,13 +106,27 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   /** Rows must be finite numbers, as many per row as the model was fitted on (scikit-learn refuses other widths too). */
   private checkRows(operation: string, model: PyodModel, data: Matrix): void {
     const problems = matrixProblems(data, { columns: model.width });
-    if (problems.length > 0) throw new RangeError(`pyod cannot ${operation}: ${problems.join('; ')} (the model was fitted on ${model.width} features)`);
+    if (problems.length > 0) throw inputInvalid(operation, `${problems.join('; ')} (the model was fitted on ${model.width} features)`);
+  }
+
+  /** Runs a detector in the compute thread; a detector's RangeError (bad input it found: too few rows for nNeighbors) becomes PLUGIN_INPUT_INVALID. */
+  private async run<K extends ComputeOperation>(operation: K, ...args: Parameters<(typeof COMPUTE)[K]>): Promise<ReturnType<(typeof COMPUTE)[K]>> {
+    try {
+      return await this.compute.run(operation, ...args);
+    } catch (error) {
+      throw error instanceof RangeError ? inputInvalid(operation === 'fitPredict' ? 'fit' : operation, error.message) : error;
+    }
   }
 
   /** The problems with `params` as `fit` params: the config schema's rules and caps (`PyodConfig`), for the keys in `PYOD_PARAMS`. */
   validateParameters(params: Record<string, unknown>): string[] {
     return schemaProblems(PyodConfig, params, { keys: PYOD_PARAMS });
   }
+}
+
+/** The caller's data or params cannot be used: PLUGIN_INPUT_INVALID (400 through the library's PluginErrorFilter). */
+function inputInvalid(operation: string, problems: string): PluginError {
+  return new PluginError(PluginErrorCode.INPUT_INVALID, `plugin "pyod" cannot ${operation}: ${problems}`, { plugin: 'pyod', details: { operation } });
 }
 
 function labelled(threshold: number, scores: number[]): DetectionResult {

@@ -47,6 +47,8 @@ export const PluginErrorCode = {
   PROTOCOL_ERROR: 'PLUGIN_PROTOCOL_ERROR',
   /** An isolated plugin went over a resource cap: its total memory (heap, off-heap, buffers), or a result or message over the size limit. */
   RESOURCE_LIMIT: 'PLUGIN_RESOURCE_LIMIT',
+  /** A plugin refused a call's data or parameters (the message says which row, column or field): the caller's mistake, a 400. */
+  INPUT_INVALID: 'PLUGIN_INPUT_INVALID',
   /** A module option is malformed (not a plugin's fault). */
   OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
 } as const;

@@ -5,6 +5,7 @@ import { PluginErrorCode } from './plugin-error-code.js';
 const STATUS: Partial<Record<PluginErrorCode, number>> = {
   [PluginErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
   [PluginErrorCode.CONFIG_INVALID]: HttpStatus.BAD_REQUEST,
+  [PluginErrorCode.INPUT_INVALID]: HttpStatus.BAD_REQUEST,
   [PluginErrorCode.DISABLED]: HttpStatus.SERVICE_UNAVAILABLE,
   [PluginErrorCode.NOT_LOADED]: HttpStatus.SERVICE_UNAVAILABLE,
   [PluginErrorCode.CRASHED]: HttpStatus.SERVICE_UNAVAILABLE,
@@ -20,7 +21,7 @@ const STATUS: Partial<Record<PluginErrorCode, number>> = {
 
 /**
  * A `PluginError` as an HTTP answer that keeps its code, plugin and message:
- * 404 unknown plugin, 400 invalid config, 503 plugin not available now
+ * 404 unknown plugin, 400 invalid config or input, 503 plugin not available now
  * (disabled, not loaded, crashed), 504 timeout, 500 the plugin's own code
  * failed, 409 refused by its declaration or policy (manifest, compatibility,
  * dependencies, trust, access, quarantine).

@@ -32,7 +32,7 @@ describe('Plugins (e2e)', () => {
     expect(body.info.plugins.pyod).toMatchObject({
       status: 'up',
       state: 'enabled',
-      version: '1.2.0',
+      version: '2.0.0',
     });
   });
 
