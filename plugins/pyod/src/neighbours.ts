@@ -281,5 +281,7 @@ export function treeOf(rows: Matrix): KdTree {
 export function checkNeighbours(nNeighbors: number, rows: number): void {
   if (!Number.isInteger(nNeighbors) || nNeighbors < 1) throw new RangeError(`n_neighbors must be a positive integer, got ${nNeighbors}`);
   if (nNeighbors >= rows)
-    throw new RangeError(`n_neighbors (${nNeighbors}) must be less than the number of rows (${rows}): fit on more rows, or set nNeighbors to at most ${rows - 1}`);
+    throw new RangeError(
+      `n_neighbors (${nNeighbors}) must be less than the number of rows (${rows}): fit on more rows, or set nNeighbors to at most ${rows - 1}`,
+    );
 }
