@@ -132,7 +132,7 @@ export const SECURITY_CASES: DemoCase[] = [
         expect({ status: slow.status, code: slow.body.code, message: slow.body.message }).toEqual({
           status: 504,
           code: 'PLUGIN_TIMEOUT',
-          message: expect.stringMatching(/fit ran longer than 300 ms and was stopped/),
+          message: expect.stringMatching(/fitPredict ran longer than 300 ms and was stopped/),
         });
         await host.http().post('/detect').send({ algorithm: 'pyod', data: SMALL }).expect(200);
       } finally {
