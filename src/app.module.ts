@@ -37,8 +37,16 @@ import { PluginsController } from './plugins/plugins.controller.js';
     }),
     DetectionModule,
     PipelineModule,
-    // Operators manage plugins at /admin/plugins when a token is set; without it those routes do not exist.
-    ...(process.env.ADMIN_TOKEN ? [PluginAdminModule.forRoot({ token: process.env.ADMIN_TOKEN, path: 'admin/plugins' })] : []),
+    // Operators manage plugins at /admin/plugins when ADMIN_TOKEN is set; without it those routes answer 404.
+    PluginAdminModule.forRootAsync({
+      path: 'admin/plugins',
+      imports: [ConfigModule],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => {
+        const token = config.get<string>('ADMIN_TOKEN');
+        return token ? { token } : { enabled: false };
+      },
+    }),
   ],
   controllers: [PluginsController, HealthController],
 })

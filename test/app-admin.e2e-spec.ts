@@ -3,15 +3,38 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 
-// The demo mounts the admin routes only when ADMIN_TOKEN is set when it starts.
+import { AppModule } from '../src/app.module.js';
+import { configureApp } from '../src/app.setup.js';
+
+// The demo serves the admin routes when ADMIN_TOKEN is set as it boots (read through ConfigService); else they answer 404.
 const TOKEN = 'demo-admin-token-0123456789abcdef';
-process.env.ADMIN_TOKEN = TOKEN;
-const { AppModule } = await import('../src/app.module.js');
-const { configureApp } = await import('../src/app.setup.js');
+
+describe('demo host without ADMIN_TOKEN', () => {
+  it('answers every admin route 404, as a route that does not exist', async () => {
+    process.env.DISABLED_PLUGINS = 'sklearn';
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = configureApp(moduleRef.createNestApplication({ logger: false }));
+    await app.init();
+    try {
+      const http = request(app.getHttpServer());
+      const missing = await http
+        .get('/admin/plugins')
+        .set({ authorization: `Bearer ${TOKEN}` })
+        .expect(404);
+      expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /admin/plugins' });
+      await http.post('/admin/plugins/pyod/disable').expect(404);
+      expect((await http.get('/no-such-route').expect(404)).body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /no-such-route' });
+    } finally {
+      await app.close();
+      delete process.env.DISABLED_PLUGINS;
+    }
+  });
+});
 
 describe('demo host with ADMIN_TOKEN set', () => {
   let app: INestApplication;
   beforeAll(async () => {
+    process.env.ADMIN_TOKEN = TOKEN;
     process.env.DISABLED_PLUGINS = 'sklearn';
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false }));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { types } from 'node:util';
-import { InjectPlugin, InjectPlugins, Plugin, PluginError, PluginManager, PluginState, getPluginToken } from 'nestjs-plugin-host';
+import { InjectPlugin, InjectPlugins, Plugin, PluginError, PluginManager, PluginModule, PluginState, getPluginToken } from 'nestjs-plugin-host';
 import { bootHost, CallLog, makePlugin, thrownBy, type Host } from './fixtures.js';
 
 @Plugin({ name: 'graph-plugin', type: 'output', version: '2.0.0', compatibility: '^0.1.0' })
@@ -49,7 +49,8 @@ describe('discovery and injection', () => {
         }),
       ],
       disabled: ['off'],
-      module: { imports: [ReportingModule], providers: [DetectionService] },
+      // graph-plugin is a @Plugin() provider and nowhere never comes: neither is known when the module is declared.
+      module: { imports: [ReportingModule, PluginModule.forFeature({ plugins: ['graph-plugin', 'nowhere'] })], providers: [DetectionService] },
     });
 
   it('finds the classes given in plugins and the @Plugin() providers of any module', async () => {
@@ -118,7 +119,7 @@ describe('discovery and injection', () => {
     expect(error).toBeInstanceOf(PluginError);
     expect(error).toMatchObject({ code: 'PLUGIN_NOT_FOUND', plugin: 'nowhere' });
     expect((error as Error).message).toMatch(/known plugins: .*alpha/);
-    expect(host.logger.messages().join('\n')).toMatch(/@InjectPlugin\("nowhere"\) is used but no plugin named "nowhere" is registered/);
+    expect(host.logger.messages().join('\n')).toMatch(/@InjectPlugin\('nowhere'\) is used but no plugin named "nowhere" is registered/);
   });
 
   it('refuses two plugins with one name, naming both sources, and still boots', async () => {

@@ -5,6 +5,7 @@ export { discoverOptionClasses, discoverProviderClasses } from './discovery/inde
 export { admitPlugin } from './gate/index.js';
 export { PluginHealthChecks } from './health/index.js';
 export { HookRunner } from './hooks/index.js';
+export { checkPluginInjections } from './injection/injection-check.js';
 // Not the isolation face: it carries the isolates' own code, which loads with the first isolate.
 export { IsolationSupervisor } from './isolation/isolation-supervisor.js';
 export { LifecycleRunner, RuntimeOperations, gateContext, loadPlugins, resolveOptions, timeoutsFor } from './lifecycle/index.js';

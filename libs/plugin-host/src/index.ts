@@ -8,10 +8,12 @@
 export { PluginModule } from './plugin.module.js';
 export type {
   PluginDiscoveryOptions,
+  PluginFeatureOptions,
   PluginModuleAsyncOptions,
   PluginModuleOptions,
   PluginModuleStaticOptions,
   PluginModuleSyncOptions,
+  PluginOptionsFactory,
 } from './plugin-module-options.interface.js';
 
 export { Plugin } from './manifest/plugin.decorator.js';

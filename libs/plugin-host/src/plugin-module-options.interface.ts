@@ -1,4 +1,4 @@
-import type { FactoryProvider, InjectionToken, ModuleMetadata, Type } from '@nestjs/common';
+import type { ConfigurableModuleAsyncOptions, InjectionToken, ModuleMetadata, Type } from '@nestjs/common';
 import type { CrashBudget, IsolationRule, IsolationTier } from './isolation/isolation-settings.js';
 import type { TrustPolicy } from './trust/trust-policy.js';
 import type { PluginTimeouts } from './manifest/index.js';
@@ -95,10 +95,36 @@ export interface PluginModuleStaticOptions {
   imports?: ModuleMetadata['imports'];
 }
 
+/** What `PluginModule.forRoot` takes: the runtime options and the static ones together. */
 export type PluginModuleSyncOptions = PluginModuleOptions & PluginModuleStaticOptions;
 
-export interface PluginModuleAsyncOptions extends PluginModuleStaticOptions {
-  /** Providers passed to `useFactory`. */
-  inject?: FactoryProvider['inject'];
-  useFactory: (...args: any[]) => PluginModuleOptions | Promise<PluginModuleOptions>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * A class that makes the runtime options, for `PluginModule.forRootAsync({ useClass })` or `({ useExisting })`.
+ *
+ * @example
+ * @Injectable()
+ * class PluginOptions implements PluginOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createPluginOptions(): PluginModuleOptions {
+ *     return { disabled: this.config.get('DISABLED_PLUGINS')?.split(',') ?? [] };
+ *   }
+ * }
+ */
+export interface PluginOptionsFactory {
+  createPluginOptions(): PluginModuleOptions | Promise<PluginModuleOptions>;
+}
+
+/**
+ * What `PluginModule.forRootAsync` takes: the static options, and the runtime options from one of `useFactory`
+ * (with `inject`), `useClass` or `useExisting` (a `PluginOptionsFactory`). `imports` serve both the factory and the
+ * plugins' injections.
+ */
+export type PluginModuleAsyncOptions = ConfigurableModuleAsyncOptions<PluginModuleOptions, 'createPluginOptions'> & PluginModuleStaticOptions;
+
+/** What `PluginModule.forFeature` declares: plugin names and types a module injects that the host cannot know at boot. */
+export interface PluginFeatureOptions {
+  /** Names for `@InjectPlugin(name)`. */
+  plugins?: string[];
+  /** Types for `@InjectPlugins(type)`. */
+  types?: string[];
 }

@@ -1,10 +1,9 @@
-import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Logger, Module, type DynamicModule, type FactoryProvider, type Type } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { createNameFilter } from './discovery/name-filter.js';
 import { appRoot, discoverPackages, discoveryLine, type PackageDiscovery } from './discovery/package-discovery.js';
 import { PluginHealthIndicator } from './health/plugin-health.indicator.js';
 import { PluginHooks } from './hooks/plugin-hooks.service.js';
-import { requestedPluginNames, requestedPluginTypes } from './injection/inject-plugin.decorator.js';
 import { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js';
 import type { LifecycleRunner, RuntimeOperations } from './lifecycle/index.js';
 import type { ResolvedPluginOptions } from './lifecycle/resolved-options.js';
@@ -18,11 +17,32 @@ import {
   RESOLVED_PLUGIN_OPTIONS,
   RUNTIME_OPERATIONS,
 } from './plugin.constants.js';
-import type { PluginModuleAsyncOptions, PluginModuleOptions, PluginModuleStaticOptions, PluginModuleSyncOptions } from './plugin-module-options.interface.js';
+import type {
+  PluginFeatureOptions,
+  PluginModuleAsyncOptions,
+  PluginModuleOptions,
+  PluginModuleStaticOptions,
+  PluginModuleSyncOptions,
+} from './plugin-module-options.interface.js';
 import type { PluginRegistry } from './registry/index.js';
 
 /** What the providers below build as the app boots (boot.ts): loaded then, not when the library is imported. */
 const boot = (): Promise<typeof import('./boot.js')> => import('./boot.js');
+
+/**
+ * The options half of PluginModule, as Nest's own modules build it: `forRoot(options)` and `forRootAsync({ useFactory,
+ * inject } | { useClass } | { useExisting })` (a class with `createPluginOptions()`), both synchronous. The static
+ * options (`plugins`, `discovery`, `discoverProviders`, `isGlobal`, `imports`) are its extras: Nest needs them before
+ * it builds the module graph, so they never come from a factory.
+ */
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<PluginModuleOptions>({ optionsInjectionToken: PLUGIN_MODULE_OPTIONS })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createPluginOptions')
+  .setExtras<PluginModuleStaticOptions>(
+    { plugins: undefined, discovery: undefined, discoverProviders: undefined, isGlobal: undefined, imports: undefined },
+    (definition, extras) => withHost(definition, extras),
+  )
+  .build();
 
 /**
  * Turns a Nest app into a plugin host. Only wiring lives here: discovery,
@@ -37,52 +57,68 @@ const boot = (): Promise<typeof import('./boot.js')> => import('./boot.js');
  * })
  */
 @Module({})
-export class PluginModule {
+export class PluginModule extends ConfigurableModuleClass {
   /** Static options; everything known when the module is declared. */
   static forRoot(options: PluginModuleSyncOptions = {}): DynamicModule {
-    const { plugins, discoverProviders, isGlobal, imports, discovery, ...runtime } = options;
-    return build({ plugins, discoverProviders, isGlobal, imports, discovery }, { provide: PLUGIN_MODULE_OPTIONS, useValue: runtime });
+    return super.forRoot(options);
   }
 
-  /** Runtime options from a factory resolved inside DI (e.g. with `ConfigService`). */
-  static async forRootAsync(options: PluginModuleAsyncOptions): Promise<DynamicModule> {
-    // One tick later every module of the app has been evaluated, so every
-    // @InjectPlugin()/@InjectPlugins() in it has registered the token it needs.
-    await Promise.resolve();
-    const { useFactory, inject, ...staticOptions } = options;
-    return build(staticOptions, { provide: PLUGIN_MODULE_OPTIONS, useFactory, inject: inject ?? [] });
+  /** Runtime options from a factory, a class or an existing provider, resolved inside DI (e.g. with `ConfigService`). */
+  static forRootAsync(options: PluginModuleAsyncOptions): DynamicModule {
+    return super.forRootAsync(options);
+  }
+
+  /**
+   * Declares plugin names and types this module injects that the host cannot know when the app boots: a `@Plugin()`
+   * provider's name, a plugin installed later, a custom type. Their tokens resolve like any other (calls throw
+   * `PLUGIN_NOT_FOUND` until such a plugin exists). Needs PluginModule global (its default).
+   *
+   * @example
+   * @Module({ imports: [PluginModule.forFeature({ plugins: ['report-mailer'], types: ['exporter'] })], providers: [ReportService] })
+   */
+  static forFeature({ plugins = [], types = [] }: PluginFeatureOptions): DynamicModule {
+    const tokens = [...plugins.map(nameToken), ...types.map(typeToken)];
+    return { module: PluginFeatureModule, providers: tokens, exports: tokens.map((token) => token.provide) };
   }
 }
 
-function build(options: PluginModuleStaticOptions, optionsProvider: Provider): DynamicModule {
+/** The module `PluginModule.forFeature` returns (one class, many dynamic modules). */
+@Module({})
+class PluginFeatureModule {}
+
+const nameToken = (name: string): FactoryProvider => ({
+  provide: getPluginToken(name),
+  useFactory: (registry: PluginRegistry) => registry.referenceOf(name),
+  inject: [PLUGIN_REGISTRY],
+});
+
+const typeToken = (type: string): FactoryProvider => ({
+  provide: getPluginTypeToken(type),
+  useFactory: (registry: PluginRegistry) => registry.listOf(type),
+  inject: [PLUGIN_REGISTRY],
+});
+
+/** The module definition Nest's builder made (its options provider, and `imports` for the async form), with the host's providers. */
+function withHost(definition: DynamicModule, options: PluginModuleStaticOptions): DynamicModule {
   const classes = options.plugins ?? [];
   // Package manifests are read now, once (no plugin code runs), so their names and types get tokens.
   const packages: PackageDiscovery = options.discovery ? discoverPackages(options.discovery) : { root: appRoot(), candidates: [], warnings: [] };
-  const names = new Set<string>(requestedPluginNames());
-  const types = new Set<string>([...Object.values(PluginType), ...requestedPluginTypes()]);
+  const names = new Set<string>();
+  const types = new Set<string>(Object.values(PluginType));
   for (const metadata of [...classes.map((pluginClass) => getPluginMetadata(pluginClass)), ...packages.candidates.map((candidate) => candidate.metadata)]) {
     if (typeof metadata?.name === 'string') names.add(metadata.name);
     if (typeof metadata?.type === 'string') types.add(metadata.type);
   }
   const acceptedProvider = createNameFilter(options.discovery?.include, options.discovery?.exclude);
-  const nameTokens: Provider[] = [...names].map((name) => ({
-    provide: getPluginToken(name),
-    useFactory: (registry: PluginRegistry) => registry.referenceOf(name),
-    inject: [PLUGIN_REGISTRY],
-  }));
-  const typeTokens: Provider[] = [...types].map((type) => ({
-    provide: getPluginTypeToken(type),
-    useFactory: (registry: PluginRegistry) => registry.listOf(type),
-    inject: [PLUGIN_REGISTRY],
-  }));
+  const tokens = [...[...names].map(nameToken), ...[...types].map(typeToken)];
 
   return {
-    module: PluginModule,
+    ...definition,
     global: options.isGlobal ?? true,
-    imports: [DiscoveryModule, ...(options.imports ?? [])],
+    imports: [...new Set([DiscoveryModule, ...(definition.imports ?? []), ...(options.imports ?? [])])],
     providers: [
-      optionsProvider,
-      { provide: PLUGIN_STATIC_OPTIONS, useValue: { ...options, plugins: classes } },
+      ...(definition.providers ?? []),
+      { provide: PLUGIN_STATIC_OPTIONS, useValue: { plugins: classes, discovery: options.discovery, discoverProviders: options.discoverProviders } },
       {
         provide: RESOLVED_PLUGIN_OPTIONS,
         useFactory: async (given: PluginModuleOptions | undefined) => (await boot()).resolveOptions(given),
@@ -91,12 +127,22 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
       {
         provide: PLUGIN_REGISTRY,
         useFactory: async (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) => {
-          const { admitPlugin, discoverOptionClasses, discoverProviderClasses, gateContext, IsolationSupervisor, loadPlugins, timeoutsFor } = await boot();
+          const {
+            admitPlugin,
+            checkPluginInjections,
+            discoverOptionClasses,
+            discoverProviderClasses,
+            gateContext,
+            IsolationSupervisor,
+            loadPlugins,
+            timeoutsFor,
+          } = await boot();
           const logger = new Logger('PluginHost');
+          const injections = checkPluginInjections(discovery); // PLUGIN_NOT_FOUND for a name or type no module provides
           if (statics.discovery) logger.log(discoveryLine(packages));
           for (const warning of packages.warnings) logger.warn(warning);
           const providers = statics.discoverProviders === false ? [] : discoverProviderClasses(discovery).filter((c) => acceptedProvider(c.metadata?.name));
-          return loadPlugins({
+          const registry = await loadPlugins({
             candidates: [...discoverOptionClasses(statics.plugins ?? []), ...providers, ...packages.candidates],
             options: resolved,
             root: packages.root,
@@ -108,6 +154,11 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
               loadTimeoutMs: (record) => timeoutsFor(record.metadata, resolved).initialize,
             }),
           });
+          const known = new Set(registry.names());
+          for (const name of new Set(injections.filter((injection) => injection.kind === 'plugin').map((injection) => injection.value)))
+            if (!known.has(name))
+              logger.warn(`@InjectPlugin('${name}') is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`);
+          return registry;
         },
         inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],
       },
@@ -139,12 +190,10 @@ function build(options: PluginModuleStaticOptions, optionsProvider: Provider): D
         useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) => new (await boot()).PluginHealthChecks(registry, resolved),
         inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
       },
-      ...nameTokens,
-      ...typeTokens,
+      ...tokens,
     ],
-    exports: [PluginManager, PluginHooks, PluginHealthIndicator, ...nameTokens, ...typeTokens].map((provider) =>
-      typeof provider === 'function' ? provider : (provider as { provide: string }).provide,
-    ),
+    // The registry too: PluginModule.forFeature's tokens are made from it.
+    exports: [PluginManager, PluginHooks, PluginHealthIndicator, PLUGIN_REGISTRY, ...tokens.map((token) => token.provide)],
   };
 }
 

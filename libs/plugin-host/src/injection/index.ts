@@ -1,5 +1,5 @@
 export { getPluginToken, getPluginTypeToken } from './plugin-tokens.js';
-export { InjectPlugin, InjectPlugins, requestedPluginNames, requestedPluginTypes } from './inject-plugin.decorator.js';
+export { InjectPlugin, InjectPlugins, pluginInjections, type PluginInjection } from './inject-plugin.decorator.js';
 export {
   createMissingReference,
   createPluginReference,

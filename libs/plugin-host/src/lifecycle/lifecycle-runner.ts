@@ -5,7 +5,6 @@ import { resolvePluginConfig, type ResolvedConfig } from '../config/index.js';
 import type { PluginContext, PluginLifecycle } from '../contracts/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { hookImplementations } from '../hooks/on-hook.decorator.js';
-import { requestedPluginNames } from '../injection/index.js';
 import { PluginFaultGuard } from '../isolation/fault-guard.js';
 import { accessDenied, tokenName } from '../isolation/isolation-supervisor.js';
 import type { PluginMetadata } from '../manifest/index.js';
@@ -327,11 +326,6 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
         if (record.required) this.logger.error(message);
         else this.logger.warn(message);
       } else this.logger.log(line);
-    }
-    const known = new Set(this.registry.names());
-    for (const name of requestedPluginNames()) {
-      if (!known.has(name))
-        this.logger.warn(`@InjectPlugin("${name}") is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`);
     }
     const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ') || 'no plugins';
     this.logger.log(`plugins started in ${this.startupMs} ms: ${summary}`);
