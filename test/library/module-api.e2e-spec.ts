@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { Injectable, Module } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import {
   InjectPlugin,
   InjectPlugins,
+  Plugin,
   PluginManager,
   PluginModule,
   getPluginToken,
@@ -128,6 +129,61 @@ describe('PluginModule, as Nest modules are written', () => {
       expect(() => second.moduleRef.get(getPluginToken('only-in-first'), { strict: false })).toThrow();
     } finally {
       await second.moduleRef.close();
+    }
+  });
+});
+
+describe('building plugin classes', () => {
+  const GREETING = 'GREETING';
+
+  it('resolves property injections and constructor injections through Nest, and builds plain classes directly', async () => {
+    @Plugin({ name: 'by-property', type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })
+    class ByProperty {
+      @Inject(GREETING) readonly greeting!: string;
+      hello(): string {
+        return `${this.greeting} by property`;
+      }
+    }
+    @Plugin({ name: 'by-constructor', type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })
+    class ByConstructor {
+      constructor(@Inject(GREETING) readonly greeting: string) {}
+    }
+    @Plugin({ name: 'plain', type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })
+    class Plain {
+      hello(): string {
+        return 'from plain';
+      }
+    }
+    @Module({ providers: [{ provide: GREETING, useValue: 'hi' }], exports: [GREETING] })
+    class GreetingModule {}
+    const { moduleRef } = await boot([
+      PluginModule.forRoot({ plugins: [ByProperty, ByConstructor, Plain], imports: [GreetingModule], hostVersion: '0.1.0', env: {} }),
+    ]);
+    try {
+      const manager = moduleRef.get(PluginManager);
+      expect(manager.get<ByProperty>('by-property').hello()).toBe('hi by property');
+      expect(manager.get<ByConstructor>('by-constructor').greeting).toBe('hi');
+      expect(manager.get<Plain>('plain').hello()).toBe('from plain');
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it('refuses a plugin class that injects another plugin, saying how to reach it, and boots the rest', async () => {
+    @Plugin({ name: 'needy', type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })
+    class Needy {
+      @InjectPlugin('helper') readonly helper!: object;
+    }
+    const { moduleRef } = await boot([
+      PluginModule.forRoot({ plugins: [Needy, makePlugin({ name: 'helper' }, new CallLog())], hostVersion: '0.1.0', env: {} }),
+    ]);
+    try {
+      const manager = moduleRef.get(PluginManager);
+      expect(manager.info('needy')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_LOAD_FAILED' } });
+      expect(manager.info('needy').error?.message).toContain("a plugin class cannot use @InjectPlugin('helper')");
+      expect(manager.info('helper').state).toBe('enabled');
+    } finally {
+      await moduleRef.close();
     }
   });
 });

@@ -6,6 +6,7 @@ export { admitPlugin } from './gate/index.js';
 export { PluginHealthChecks } from './health/index.js';
 export { HookRunner } from './hooks/index.js';
 export { checkPluginInjections } from './injection/injection-check.js';
+export { instantiatePlugin } from './injection/instantiate-plugin.js';
 // Not the isolation face: it carries the isolates' own code, which loads with the first isolate.
 export { IsolationSupervisor } from './isolation/isolation-supervisor.js';
 export { LifecycleRunner, RuntimeOperations, gateContext, loadPlugins, resolveOptions, timeoutsFor } from './lifecycle/index.js';

@@ -133,6 +133,7 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
             discoverOptionClasses,
             discoverProviderClasses,
             gateContext,
+            instantiatePlugin,
             IsolationSupervisor,
             loadPlugins,
             timeoutsFor,
@@ -146,7 +147,7 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
             candidates: [...discoverOptionClasses(statics.plugins ?? []), ...providers, ...packages.candidates],
             options: resolved,
             root: packages.root,
-            instantiate: (pluginClass: Type<object>) => instantiate(moduleRef, pluginClass),
+            instantiate: (pluginClass: Type<object>) => instantiatePlugin(moduleRef, pluginClass),
             supervisor: new IsolationSupervisor({
               ...resolved,
               resolve: (token) => moduleRef.get(token, { strict: false }),
@@ -195,19 +196,4 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
     // The registry too: PluginModule.forFeature's tokens are made from it.
     exports: [PluginManager, PluginHooks, PluginHealthIndicator, PLUGIN_REGISTRY, ...tokens.map((token) => token.provide)],
   };
-}
-
-/**
- * A plugin class with nothing to inject is constructed directly; one with
- * constructor or property dependencies goes through Nest's injector. (Nest's
- * `ModuleRef.create` costs tens of microseconds a class, which adds up for
- * hosts with hundreds of plugins.)
- */
-function instantiate(moduleRef: ModuleRef, pluginClass: Type<object>): object | Promise<object> {
-  const needsInjection =
-    pluginClass.length > 0 ||
-    (Reflect.getMetadata('design:paramtypes', pluginClass) as unknown[] | undefined)?.length ||
-    Reflect.getMetadata('self:paramtypes', pluginClass) !== undefined ||
-    Reflect.getMetadata('self:properties_metadata', pluginClass) !== undefined;
-  return needsInjection ? moduleRef.create(pluginClass) : new pluginClass();
 }
