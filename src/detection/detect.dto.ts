@@ -1,4 +1,4 @@
-import { matrixProblems } from 'nestjs-plugin-host';
+import { matrixProblems } from '@nestjs-plugin-host/anomaly-contracts';
 import { IsObject, IsOptional, IsString, MinLength, registerDecorator, type ValidationArguments } from 'class-validator';
 import { REQUEST_LIMITS } from '../request-limits.js';
 

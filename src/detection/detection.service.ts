@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { PluginHooks, PluginManager, PluginType, type AlgorithmPlugin } from 'nestjs-plugin-host';
+import { PluginType, type AlgorithmPlugin } from '@nestjs-plugin-host/anomaly-contracts';
+import { PluginHooks, PluginManager } from 'nestjs-plugin-host';
 import { withRequestInput } from '../plugins/plugin-input.js';
 import type { DetectRequest, DetectResponse } from './detect.dto.js';
 

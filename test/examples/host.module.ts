@@ -1,6 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { InjectPlugin, InjectPlugins, PluginManager, PluginModule, PluginType, type AlgorithmPlugin } from 'nestjs-plugin-host';
+import { PluginType, type AlgorithmPlugin } from '@nestjs-plugin-host/anomaly-contracts';
+import { InjectPlugin, InjectPlugins, PluginManager, PluginModule } from 'nestjs-plugin-host';
 import { ZScorePlugin } from './zscore.plugin.js';
 
 @Injectable()

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectPlugin, PluginHooks, PluginManager, type AlgorithmPlugin, type PluginOperationResult } from 'nestjs-plugin-host';
+import type { AlgorithmPlugin } from '@nestjs-plugin-host/anomaly-contracts';
+import { InjectPlugin, PluginHooks, PluginManager, type PluginOperationResult } from 'nestjs-plugin-host';
 
 @Injectable()
 export class OperationsService implements OnModuleInit {

@@ -1,5 +1,6 @@
 import { IsNumber, Min } from 'class-validator';
-import { Plugin, PluginType, type AlgorithmPlugin, type DetectionResult, type Matrix, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import { PluginType, type AlgorithmPlugin, type DetectionResult, type Matrix } from '@nestjs-plugin-host/anomaly-contracts';
+import { Plugin, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 
 export class ZScoreConfig {
   @IsNumber()

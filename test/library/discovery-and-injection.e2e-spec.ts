@@ -50,7 +50,10 @@ describe('discovery and injection', () => {
       ],
       disabled: ['off'],
       // graph-plugin is a @Plugin() provider and nowhere never comes: neither is known when the module is declared.
-      module: { imports: [ReportingModule, PluginModule.forFeature({ plugins: ['graph-plugin', 'nowhere'] })], providers: [DetectionService] },
+      module: {
+        imports: [ReportingModule, PluginModule.forFeature({ plugins: ['graph-plugin', 'nowhere'], types: ['output'] })],
+        providers: [DetectionService],
+      },
     });
 
   it('finds the classes given in plugins and the @Plugin() providers of any module', async () => {

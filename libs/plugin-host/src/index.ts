@@ -1,5 +1,6 @@
-// The public API of nestjs-plugin-host. Everything not exported here is internal, except the admin routes:
-// `nestjs-plugin-host/admin` (admin/index.ts).
+// The public API of nestjs-plugin-host. Everything not exported here is internal, except two subpaths: the admin
+// routes, `nestjs-plugin-host/admin` (admin/index.ts), and what isolated plugins' runtime uses,
+// `nestjs-plugin-host/runtime` (runtime.ts).
 //
 // What this file loads is what importing the library costs, and an ES module costs about half a millisecond a file
 // before any of its code runs. So values come from the files that declare them, not through folder faces (a face loads
@@ -17,20 +18,9 @@ export type {
 } from './plugin-module-options.interface.js';
 
 export { Plugin } from './manifest/plugin.decorator.js';
-export { PluginType, type PluginTypeName } from './manifest/plugin-type.js';
+export type { PluginTypeName } from './manifest/plugin-type.js';
 export type { OptionalRequirement, PluginMetadata, PluginTimeouts } from './manifest/index.js';
-export type {
-  AlgorithmPlugin,
-  DataSourcePlugin,
-  DetectionResult,
-  Matrix,
-  OutputPlugin,
-  PluginContext,
-  PluginHealth,
-  PluginLifecycle,
-  PluginPhaseContext,
-  ProcessingPlugin,
-} from './contracts/index.js';
+export type { PluginContext, PluginHealth, PluginLifecycle, PluginPhaseContext } from './contracts/index.js';
 export { InjectPlugin, InjectPlugins } from './injection/inject-plugin.decorator.js';
 export { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js';
 export { PluginManager } from './manager/plugin-manager.js';
@@ -51,11 +41,8 @@ export type { PluginEvent, PluginEventName, PluginSource, PluginTimings } from '
 export { PluginError } from './errors/plugin-error.js';
 export { PluginErrorCode } from './errors/plugin-error-code.js';
 export { PluginErrorFilter } from './errors/plugin-error.filter.js';
-export { assertMatrix, matrixProblems, type MatrixRules } from './toolkit/matrix.js';
 export { resolveInside } from './toolkit/confined-path.js';
 export { assertRegularFileOrAbsent, fileNameError } from './toolkit/file-errors.js';
 export { schemaProblems, type SchemaProblemsOptions } from './toolkit/schema-problems.js';
 export { MAX_JSON_DEPTH, jsonShapeProblem } from './toolkit/json-shape.js';
-// Resolves and validates a plugin's config as the host does (the isolated plugins' runtime uses it).
-export { resolvePluginConfig, type ConfigSources, type ResolvedConfig } from './config/plugin-config.js';
 export { LIBRARY_VERSION } from './version.js';

@@ -8,7 +8,7 @@ import { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js
 import type { LifecycleRunner, RuntimeOperations } from './lifecycle/index.js';
 import type { ResolvedPluginOptions } from './lifecycle/resolved-options.js';
 import { PluginManager } from './manager/plugin-manager.js';
-import { getPluginMetadata, PluginType } from './manifest/index.js';
+import { getPluginMetadata } from './manifest/index.js';
 import {
   LIFECYCLE_RUNNER,
   PLUGIN_MODULE_OPTIONS,
@@ -104,7 +104,7 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
   // Package manifests are read now, once (no plugin code runs), so their names and types get tokens.
   const packages: PackageDiscovery = options.discovery ? discoverPackages(options.discovery) : { root: appRoot(), candidates: [], warnings: [] };
   const names = new Set<string>();
-  const types = new Set<string>(Object.values(PluginType));
+  const types = new Set<string>();
   for (const metadata of [...classes.map((pluginClass) => getPluginMetadata(pluginClass)), ...packages.candidates.map((candidate) => candidate.metadata)]) {
     if (typeof metadata?.name === 'string') names.add(metadata.name);
     if (typeof metadata?.type === 'string') types.add(metadata.type);

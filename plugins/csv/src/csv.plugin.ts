@@ -1,16 +1,8 @@
 import { mkdir, readFile, stat, writeFile, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  Plugin,
-  PluginType,
-  assertRegularFileOrAbsent,
-  fileNameError,
-  resolveInside,
-  type DataSourcePlugin,
-  type PluginContext,
-  type PluginHealth,
-} from 'nestjs-plugin-host';
+import { PluginType, type DataSourcePlugin } from '@nestjs-plugin-host/anomaly-contracts';
+import { Plugin, assertRegularFileOrAbsent, fileNameError, resolveInside, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 import { CsvConfig } from './csv-config.js';
 import { convertValue, formatCsv, inferType, parseCsv, type ColumnType } from './csv-format.js';
 

@@ -1,17 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatCsv } from '@nestjs-plugin-host/csv';
-import {
-  OnHook,
-  Plugin,
-  PluginType,
-  assertRegularFileOrAbsent,
-  fileNameError,
-  resolveInside,
-  type OutputPlugin,
-  type PluginContext,
-  type PluginHealth,
-} from 'nestjs-plugin-host';
+import { PluginType, type OutputPlugin } from '@nestjs-plugin-host/anomaly-contracts';
+import { OnHook, Plugin, assertRegularFileOrAbsent, fileNameError, resolveInside, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 import { JsonReportConfig } from './report-config.js';
 
 export type ReportFormat = 'json' | 'csv';

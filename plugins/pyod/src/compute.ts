@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 import { fitEcdf, outlierMatrixOf, scoresOf, trainingScores, type EcdfModel } from './ecod.js';
 import { fitHbos, scoreHbos, type HbosModel } from './hbos.js';
 import { fitIsolationForest, scoreIsolationForest, type IsolationForestModel } from './iforest.js';

@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 import { argsort } from './stats.js';
 
 /** ECOD and COPOD: the two detectors built on each feature's empirical CDF. */

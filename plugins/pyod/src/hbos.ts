@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 import { countBelow } from './stats.js';
 
 export interface HbosParams {

@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 import { sampleIndices, seededRandom } from './random.js';
 
 /** A node of an isolation tree: a split, or a leaf holding how many samples reached it. */

@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 import { checkNeighbours, kNearest, trainingNeighbours, treeOf, type Neighbours } from './neighbours.js';
 
 /** How PyOD's KNN turns a row's k neighbour distances into its score. */

@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 import { kNearest, trainingNeighbours, treeOf, type Neighbours } from './neighbours.js';
 
 export interface LofParams {

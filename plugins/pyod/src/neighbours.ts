@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 
 /**
  * Exact k-nearest-neighbour search under the Euclidean distance, shared by KNN and LOF: a KD-tree over the training rows

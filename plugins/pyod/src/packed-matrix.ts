@@ -1,4 +1,4 @@
-import type { Matrix } from 'nestjs-plugin-host';
+import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 
 /**
  * A matrix as one Float64Array, the form rows cross to pyod's compute thread in: its buffer is moved (transferred),

@@ -1,16 +1,5 @@
-import {
-  Plugin,
-  PluginError,
-  PluginErrorCode,
-  PluginType,
-  matrixProblems,
-  schemaProblems,
-  type AlgorithmPlugin,
-  type DetectionResult,
-  type Matrix,
-  type PluginContext,
-  type PluginHealth,
-} from 'nestjs-plugin-host';
+import { PluginType, matrixProblems, type AlgorithmPlugin, type DetectionResult, type Matrix } from '@nestjs-plugin-host/anomaly-contracts';
+import { Plugin, PluginError, PluginErrorCode, schemaProblems, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 import { ComputeThread } from './compute-thread.js';
 import type { COMPUTE, ComputeOperation, PyodModel, PyodSettings } from './compute.js';
 import { PYOD_METHODS, PyodConfig } from './pyod-config.js';

@@ -1,15 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import {
-  Plugin,
-  PluginType,
-  assertMatrix,
-  schemaProblems,
-  type AlgorithmPlugin,
-  type DetectionResult,
-  type Matrix,
-  type PluginContext,
-  type PluginHealth,
-} from 'nestjs-plugin-host';
+import { PluginType, assertMatrix, type AlgorithmPlugin, type DetectionResult, type Matrix } from '@nestjs-plugin-host/anomaly-contracts';
+import { Plugin, schemaProblems, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 import { DEFAULT_PYTHONS, findPython, installAdvice, type PythonFound } from './find-python.js';
 import { PythonCallError, PythonWorker } from './python-worker.js';
 import { SKLEARN_METHODS, SklearnConfig, type SklearnMethod } from './sklearn-config.js';

@@ -1,13 +1,5 @@
-import {
-  Plugin,
-  PluginType,
-  assertMatrix,
-  matrixProblems,
-  type DetectionResult,
-  type Matrix,
-  type PluginContext,
-  type ProcessingPlugin,
-} from 'nestjs-plugin-host';
+import { PluginType, assertMatrix, matrixProblems, type DetectionResult, type Matrix, type ProcessingPlugin } from '@nestjs-plugin-host/anomaly-contracts';
+import { Plugin, type PluginContext } from 'nestjs-plugin-host';
 import { StandardScalerConfig } from './scaler-config.js';
 
 /** Per-column statistics learnt by `fit`; plain data. */

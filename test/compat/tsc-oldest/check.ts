@@ -3,8 +3,10 @@
 // `types`/`main` fields, not `exports`) and `module: nodenext` (tsconfig.nodenext.json; the `require` condition).
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
-import { InjectPlugin, Plugin, PluginHealthIndicator, PluginManager, PluginModule, type AlgorithmPlugin } from 'nestjs-plugin-host';
+import { InjectPlugin, Plugin, PluginHealthIndicator, PluginManager, PluginModule, type PluginOptionsFactory } from 'nestjs-plugin-host';
 import { PluginAdminModule } from 'nestjs-plugin-host/admin';
+import { resolvePluginConfig } from 'nestjs-plugin-host/runtime';
+import { matrixProblems, type AlgorithmPlugin } from '@nestjs-plugin-host/anomaly-contracts';
 import { PyodPlugin } from '@nestjs-plugin-host/pyod';
 
 @Plugin({ name: 'greeting', type: 'greeting', version: '1.0.0' })
@@ -28,3 +30,17 @@ export class AnomalyService {
   providers: [AnomalyService],
 })
 export class AppModule {}
+
+@Injectable()
+export class Options implements PluginOptionsFactory {
+  createPluginOptions() {
+    return { disabled: matrixProblems([[1]]).length > 0 ? ['pyod'] : [] };
+  }
+}
+
+@Module({
+  imports: [PluginModule.forRootAsync({ plugins: [GreetingPlugin], useClass: Options }), PluginModule.forFeature({ plugins: ['later'] })],
+})
+export class AsyncAppModule {}
+
+export const validated: Promise<{ config: object; warnings: string[] }> = resolvePluginConfig({ plugin: 'greeting', options: {}, env: {} });

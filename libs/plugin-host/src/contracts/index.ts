@@ -1,4 +1,3 @@
 export type { PluginContext, PluginPhaseContext } from './plugin-context.interface.js';
 export type { PluginHealth } from './plugin-health.interface.js';
 export type { PluginLifecycle } from './plugin-lifecycle.interface.js';
-export type { AlgorithmPlugin, DataSourcePlugin, DetectionResult, Matrix, OutputPlugin, ProcessingPlugin } from './plugin-kinds.interface.js';

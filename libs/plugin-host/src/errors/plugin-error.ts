@@ -47,11 +47,6 @@ export class PluginError extends Error {
     this.details = options.details;
     Object.defineProperty(this, BRAND, { value: true });
   }
-
-  /** The message without the leading code, for places that print the code apart. */
-  get reason(): string {
-    return this.message.slice(this.code.length + 2);
-  }
 }
 
 /** Turns anything a plugin threw into readable text. */

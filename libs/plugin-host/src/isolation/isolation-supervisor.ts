@@ -1,10 +1,10 @@
 import { Logger, type InjectionToken } from '@nestjs/common';
-import { dirname, join, parse } from 'node:path';
 import { wildcardToRegExp } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
 import type { FailureCode, HostCall, IsolatedPlugin } from './isolated-plugin.js';
+import { linkedDependencies, nodeModulesAbove } from './module-dirs.js';
 import { ISOLATION_DEFAULTS, defaultMemoryMb, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
 
 /** What the supervisor needs from the host. */
@@ -221,7 +221,7 @@ export class IsolationSupervisor {
       uid: options.uid,
       gid: options.gid,
       loadTimeoutMs: this.host.loadTimeoutMs(record),
-      moduleDirs: nodeModulesAbove(record.package!.dir),
+      moduleDirs: [...nodeModulesAbove(record.package!.dir), ...linkedDependencies(record.package!.dir)],
       logger: new Logger(`Plugin:${record.name}`),
     };
   }
@@ -278,11 +278,3 @@ export function accessDenied(plugin: string, token: string, declared: boolean): 
 }
 
 /** The node_modules folders above a package (where its imports resolve from). */
-function nodeModulesAbove(dir: string): string[] {
-  const found: string[] = [];
-  const { root } = parse(dir);
-  for (let current = dir; ; current = dirname(current)) {
-    found.push(join(current, 'node_modules'));
-    if (current === root) return found;
-  }
-}

@@ -78,7 +78,7 @@ export abstract class PluginManager {
    * Every plugin, dependencies first, optionally filtered.
    *
    * @example
-   * plugins.list({ type: PluginType.ALGORITHM, state: PluginState.ENABLED }).map((p) => p.name)
+   * plugins.list({ type: 'algorithm', state: PluginState.ENABLED }).map((p) => p.name)
    */
   abstract list(filter?: PluginListFilter): PluginInfo[];
 

@@ -18,7 +18,7 @@ export interface PluginTimeouts {
 export interface PluginMetadata<C extends object = object> {
   /** Unique plugin name; the key of `@InjectPlugin(name)`, of `config[name]` and of env vars `PLUGIN_<NAME>_*`. */
   name: string;
-  /** `PluginType.*` or any custom string; the key of `@InjectPlugins(type)`. */
+  /** Any non-empty string the host and its plugins agree on; the key of `@InjectPlugins(type)`. */
   type: PluginTypeName;
   /** The plugin's own semver version, checked against other plugins' `dependencies` ranges. */
   version: string;

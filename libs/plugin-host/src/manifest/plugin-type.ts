@@ -1,20 +1,6 @@
 /**
- * The plugin types the seeds name. Any other string is a valid custom type:
- * `@Plugin({ type: 'notifier' })` works and gets its own `@InjectPlugins('notifier')` token.
+ * A plugin's type: any non-empty string the host and its plugins agree on (`'algorithm'`, `'notifier'`). Each type
+ * gets an `@InjectPlugins(type)` list. The library names none: a domain's types live with its contracts (for an
+ * anomaly-detection platform, `@nestjs-plugin-host/anomaly-contracts`' `PluginType`).
  */
-export const PluginType = {
-  ALGORITHM: 'algorithm',
-  DATA_SOURCE: 'data-source',
-  OUTPUT: 'output',
-  PROCESSING: 'processing',
-  FRAMEWORK: 'framework',
-  LOGGING: 'logging',
-  REGISTRY: 'registry',
-  DEPLOYMENT: 'deployment',
-  ARTIFACT: 'artifact',
-  UI: 'ui',
-} as const;
-
-/** A built-in type, or any custom string. */
-// `string & {}` keeps editor completion for the built-in names.
-export type PluginTypeName = (typeof PluginType)[keyof typeof PluginType] | (string & {});
+export type PluginTypeName = string;

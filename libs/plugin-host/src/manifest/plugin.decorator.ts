@@ -10,7 +10,7 @@ const PLUGIN_METADATA = 'nestjs-plugin-host:plugin';
  * `PLUGIN_MANIFEST_INVALID` with every problem.
  *
  * @example
- * @Plugin({ name: 'pyod', type: PluginType.ALGORITHM, version: '1.2.0', compatibility: '^0.1.0' })
+ * @Plugin({ name: 'pyod', type: 'algorithm', version: '2.0.0', compatibility: '^0.1.0' })
  * export class PyodPlugin implements AlgorithmPlugin { ... }
  */
 export function Plugin<C extends object>(metadata: PluginMetadata<C>): ClassDecorator {

@@ -1,4 +1,3 @@
-export { assertMatrix, matrixProblems, type MatrixRules } from './matrix.js';
 export { resolveInside } from './confined-path.js';
 export { MAX_JSON_DEPTH, jsonShapeProblem } from './json-shape.js';
 export { schemaProblems, type SchemaProblemsOptions } from './schema-problems.js';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import {
-  InjectPlugin,
-  type AlgorithmPlugin,
-  type Matrix,
-} from 'nestjs-plugin-host';
+import type {
+  AlgorithmPlugin,
+  Matrix,
+} from '@nestjs-plugin-host/anomaly-contracts';
+import { InjectPlugin } from 'nestjs-plugin-host';
 import { GreetingPlugin } from './greeting.plugin';
 
 @Injectable()

@@ -398,9 +398,16 @@ async function load(init) {
       `plugin "${name}": class ${pluginClass.name} declares @Plugin({ name: "${metadata.name}" }); make it the manifest's name.`,
     );
   if (metadata.configSchema) {
-    // The library the plugin itself uses validates its config, with its schema.
-    const entry = fileURLToPath(init.entryUrl);
-    library = await import(pathToFileURL(createRequire(entry).resolve('nestjs-plugin-host')).href);
+    // The library the plugin itself uses validates its config, with its schema: its runtime subpath (a copy older
+    // than that subpath exports the same function from its root).
+    const require = createRequire(fileURLToPath(init.entryUrl));
+    let runtime;
+    try {
+      runtime = require.resolve('nestjs-plugin-host/runtime');
+    } catch {
+      runtime = require.resolve('nestjs-plugin-host');
+    }
+    library = await import(pathToFileURL(runtime).href);
   }
   plugin = new pluginClass();
   const methods = methodsOf(plugin);

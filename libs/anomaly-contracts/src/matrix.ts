@@ -1,4 +1,4 @@
-import type { Matrix } from '../contracts/index.js';
+import type { Matrix } from './plugin-kinds.interface.js';
 
 export interface MatrixRules {
   /** Fewest rows accepted. Default 1. */

@@ -1,4 +1,4 @@
-import type { PluginLifecycle } from './plugin-lifecycle.interface.js';
+import type { PluginLifecycle } from 'nestjs-plugin-host';
 
 /** A table of numbers: one row per sample, one column per feature. */
 export type Matrix = number[][];
