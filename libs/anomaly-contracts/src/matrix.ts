@@ -1,5 +1,6 @@
 import type { Matrix } from './plugin-kinds.interface.js';
 
+/** What `matrixProblems` and `assertMatrix` accept: row and column bounds, and how many problems to report. */
 export interface MatrixRules {
   /** Fewest rows accepted. Default 1. */
   minRows?: number;

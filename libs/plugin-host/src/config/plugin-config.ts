@@ -11,8 +11,9 @@ import { configEnvPrefix, configFileEnvName, toUpperSnake } from './env-names.js
 type PlainObject = Record<string, unknown>;
 
 /** The largest config file read (`PLUGIN_<NAME>_CONFIG`). */
-export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
+/** Where one plugin's config comes from, lowest first: its schema's defaults, the module option, a file, env vars. */
 export interface ConfigSources {
   /** The plugin's name. */
   plugin: string;
@@ -28,6 +29,7 @@ export interface ConfigSources {
   updates?: unknown;
 }
 
+/** A validated config, where each value came from, and what was ignored on the way. */
 export interface ResolvedConfig {
   config: object;
   /** For each config path, the source its value came from. */
@@ -153,7 +155,7 @@ const CONFIG_READ_TIMEOUT_MS = 5000;
  * `timeoutMs`. Anything but a regular file is refused before a byte is read; it
  * is opened non-blocking, so a FIFO without a writer cannot hang the open.
  */
-export async function readSmallFile(
+async function readSmallFile(
   path: string,
   maxBytes: number,
   timeoutMs: number,

@@ -41,7 +41,7 @@ function registerReloadHooks(): void {
 }
 
 /** The URL to import a plugin entry from: as is for the first load, a fresh copy of the package's own files for reload `generation`. */
-export function entryUrl(entryPath: string, packageDir: string, generation: number): string {
+function entryUrl(entryPath: string, packageDir: string, generation: number): string {
   const url = pathToFileURL(entryPath).href;
   if (generation === 0) return url;
   registerReloadHooks();

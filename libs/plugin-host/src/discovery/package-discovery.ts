@@ -15,7 +15,7 @@ export interface PackageDiscovery {
 }
 
 /** The env var adding plugin folders (separated by the platform's path delimiter). */
-export const PLUGIN_PATHS_ENV = 'PLUGIN_PATHS';
+const PLUGIN_PATHS_ENV = 'PLUGIN_PATHS';
 
 /**
  * Finds plugin packages by reading package.json files only (synchronously, once,

@@ -1,3 +1,3 @@
 export { PluginErrorCode } from './plugin-error-code.js';
-export { PluginError, describeError, describeValue, type PluginErrorOptions } from './plugin-error.js';
+export { PluginError, describeError, describeValue } from './plugin-error.js';
 export { PluginErrorFilter } from './plugin-error.filter.js';

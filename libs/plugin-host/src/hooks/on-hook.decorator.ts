@@ -3,6 +3,7 @@ import type { Type } from '@nestjs/common';
 
 const HOOKS_METADATA = 'nestjs-plugin-host:hooks';
 
+/** How one `@OnHook()` implementation runs among the others. */
 export interface OnHookOptions {
   /** Higher runs first (default 0); equal priorities run in plugin dependency order. */
   priority?: number;

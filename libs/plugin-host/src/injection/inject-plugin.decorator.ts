@@ -3,7 +3,7 @@ import type { PluginTypeName } from '../manifest/plugin-type.js';
 import { getPluginToken, getPluginTypeToken } from './plugin-tokens.js';
 
 /** Class metadata: what a class asks for with `@InjectPlugin()` / `@InjectPlugins()` (checked at bootstrap). */
-export const INJECTED_PLUGINS = 'nestjs-plugin-host:injected-plugins';
+const INJECTED_PLUGINS = 'nestjs-plugin-host:injected-plugins';
 
 /** One `@InjectPlugin(name)` or `@InjectPlugins(type)` on a class. */
 export interface PluginInjection {

@@ -222,7 +222,7 @@ export function exposeFields(pluginClass: Type<object>, instance: object): void 
 }
 
 /** Every method name along the class's prototype chain (what a reference must answer), but Nest's hooks. */
-export function pluginMethodNames(pluginClass: Type<object>): string[] {
+function pluginMethodNames(pluginClass: Type<object>): string[] {
   const names = new Set<string>();
   for (let proto = pluginClass.prototype as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const key of Object.getOwnPropertyNames(proto)) {

@@ -4,7 +4,7 @@
  * message before it can be looked at, the reader sees the length first: a frame over the limit is refused
  * from its header, and its body is never buffered.
  */
-export const FRAME_HEADER_BYTES = 4;
+const FRAME_HEADER_BYTES = 4;
 
 /** One frame around a serialized message. */
 export function frame(body: Uint8Array): Buffer {

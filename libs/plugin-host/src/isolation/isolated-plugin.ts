@@ -495,7 +495,7 @@ function payload(msg: Record<string, unknown>, field: string, maxBytes: number):
   }
 }
 
-export function overLimit(bytes: number, limit: number): string {
+function overLimit(bytes: number, limit: number): string {
   return `it is ${(bytes / 2 ** 20).toFixed(1)} MB, over maxMessageBytes (${(limit / 2 ** 20).toFixed(1)} MB)`;
 }
 

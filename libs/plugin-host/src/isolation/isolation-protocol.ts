@@ -14,7 +14,7 @@ import { isValidTimeout } from '../manifest/index.js';
  * host → isolate: init (process tier), call, phase, hook, abort, host-result
  */
 
-export const PROTOCOL_LIMITS = {
+const PROTOCOL_LIMITS = {
   /** Methods a plugin class may expose (its own and inherited). */
   methods: 1000,
   hooks: 1000,
@@ -30,8 +30,8 @@ export const PROTOCOL_LIMITS = {
   hostCallArgs: 1000,
 } as const;
 
-export const LOG_LEVELS = ['log', 'error', 'warn', 'debug', 'verbose'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_LEVELS = ['log', 'error', 'warn', 'debug', 'verbose'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
 
 const TIMEOUT_PHASES = new Set(['initialize', 'cleanup', 'healthCheck', 'hook']);
 /** Names the host-side stand-in never takes: they would make it a thenable or rewrite its prototype chain. */
@@ -54,7 +54,7 @@ export interface Ready {
   metadata: { description?: string; timeouts?: Record<string, number>; inject?: string[] };
 }
 
-export interface HostCallMessage {
+interface HostCallMessage {
   id: number;
   token: string;
   method: string;

@@ -8,7 +8,7 @@ import { linkedDependencies, nodeModulesAbove } from './module-dirs.js';
 import { ISOLATION_DEFAULTS, defaultMemoryMb, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
 
 /** What the supervisor needs from the host. */
-export interface SupervisorHost {
+interface SupervisorHost {
   isolation: Record<string, IsolationTier | IsolationRule>;
   crashBudget: CrashBudget;
   expose: InjectionToken[];
@@ -26,7 +26,7 @@ let isolates: Promise<typeof import('./isolated-plugin.js')> | undefined;
 const loadIsolates = (): Promise<typeof import('./isolated-plugin.js')> => (isolates ??= import('./isolated-plugin.js'));
 
 /** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
-export type Starter = (record: PluginRecord) => Promise<void>;
+type Starter = (record: PluginRecord) => Promise<void>;
 
 /**
  * Runs the isolated plugins: starts their isolates, keeps one live isolate per

@@ -4,7 +4,7 @@ import type { IsolationSettings } from './isolation-settings.js';
 import type { MemoryReport } from './isolation-protocol.js';
 
 /** How often an isolate's memory is sampled (process tier, by the host) or reported (worker tier, by the runtime), ms. */
-export const MEMORY_SAMPLE_MS = 100;
+const MEMORY_SAMPLE_MS = 100;
 /** A worker silent this long has a blocked event loop: it can no longer report, so the process-wide check applies. */
 const SILENT_WORKER_MS = 1000;
 /** What the host process itself may use beyond its V8 heap and buffers (code, stacks, allocator slack), MB. */

@@ -4,7 +4,7 @@
  */
 
 /** Edges: plugin name → names it depends on (only names present in the graph). */
-export type DependencyGraph = ReadonlyMap<string, readonly string[]>;
+type DependencyGraph = ReadonlyMap<string, readonly string[]>;
 
 /**
  * Every cycle in the graph, each as the path that closes it (`['a', 'b', 'a']`).

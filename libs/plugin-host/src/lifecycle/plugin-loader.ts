@@ -16,7 +16,7 @@ import type { ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase, timeoutsFor } from './run-phase.js';
 import { roundMs } from './startup-timing.js';
 
-export interface LoadInput {
+interface LoadInput {
   candidates: PluginCandidate[];
   options: ResolvedPluginOptions;
   /** The host's folder: class plugins' npm `requires` are resolved from here. */
@@ -115,7 +115,7 @@ export function gateContext(options: ResolvedPluginOptions, root: string, inspec
 }
 
 /** The gate's context, plus the import's time limit (a module whose top level never finishes must not hold boot). */
-export interface LoadContext extends GateContext {
+interface LoadContext extends GateContext {
   importTimeoutMs(metadata: PluginMetadata): number;
 }
 

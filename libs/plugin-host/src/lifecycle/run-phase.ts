@@ -4,9 +4,9 @@ import type { PluginMetadata, PluginTimeouts } from '../manifest/index.js';
 import type { ResolvedPluginOptions } from './resolved-options.js';
 import { roundMs } from './startup-timing.js';
 
-export type PluginPhase = 'load' | 'configure' | 'checkRequirements' | 'initialize' | 'healthCheck' | 'cleanup' | 'hook';
+type PluginPhase = 'load' | 'configure' | 'checkRequirements' | 'initialize' | 'healthCheck' | 'cleanup' | 'hook';
 
-export interface PhaseOutcome<T> {
+interface PhaseOutcome<T> {
   ok: boolean;
   value?: T;
   /** What went wrong: a `PLUGIN_TIMEOUT`, or whatever the plugin threw. */

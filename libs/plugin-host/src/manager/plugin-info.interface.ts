@@ -30,6 +30,7 @@ export interface PluginOperationResult extends PluginInfo {
   alsoDisabled?: string[];
 }
 
+/** What `PluginManager.list()` keeps: plugins of a type, in a state, or both. */
 export interface PluginListFilter {
   type?: PluginTypeName;
   state?: PluginState;
@@ -47,6 +48,7 @@ export interface PluginStartupReport {
   plugins: PluginReportEntry[];
 }
 
+/** One plugin's line in the startup report: where it came from, its state and what its start cost. */
 export interface PluginReportEntry {
   name: string;
   version: string;

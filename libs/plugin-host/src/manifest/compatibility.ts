@@ -2,7 +2,7 @@ import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
 import { semver } from './semver.js';
 
-export type CompatibilityVerdict = { compatible: true; warning?: string } | { compatible: false; error: PluginError };
+type CompatibilityVerdict = { compatible: true; warning?: string } | { compatible: false; error: PluginError };
 
 /**
  * Checks a plugin's `compatibility` range against the host version, before the

@@ -9,6 +9,7 @@ import type { PluginState } from './plugin-state.js';
  */
 export type PluginEventName = `plugin.${PluginState}` | 'plugin.reloaded' | 'plugin.config-updated';
 
+/** What a `PluginManager.on()` listener gets when a plugin changes state, is reloaded or reconfigured. */
 export interface PluginEvent {
   name: PluginEventName;
   plugin: string;

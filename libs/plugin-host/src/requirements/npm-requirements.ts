@@ -5,7 +5,7 @@ import type { OptionalRequirement } from '../manifest/plugin-metadata.interface.
 import { semver } from '../manifest/semver.js';
 
 /** One `"name@range"` requirement, parsed. */
-export interface NpmRequirement {
+interface NpmRequirement {
   /** As written, e.g. `onnxruntime-node@>=1.16`. */
   spec: string;
   name: string;
@@ -14,7 +14,7 @@ export interface NpmRequirement {
 }
 
 /** What was found for one requirement. */
-export interface RequirementOutcome {
+interface RequirementOutcome {
   requirement: NpmRequirement;
   /** The installed version, when there is one. */
   found?: string;

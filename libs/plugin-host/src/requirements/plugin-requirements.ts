@@ -2,7 +2,7 @@ import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { checkRequirements, describeOutcome, installCommand, optionalSpecs } from './npm-requirements.js';
 
-export interface RequirementVerdict {
+interface RequirementVerdict {
   /** `PLUGIN_DEPENDENCY_MISSING` when a required package is missing or out of range. */
   error?: PluginError;
   /** One line per optional package that is not there: what installing it would add. */

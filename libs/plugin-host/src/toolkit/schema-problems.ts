@@ -3,6 +3,7 @@ import type { ValidationError } from 'class-validator';
 import { classValidator } from './class-validator.js';
 import { jsonShapeProblem } from './json-shape.js';
 
+/** Which keys of the params `schemaProblems` checks. */
 export interface SchemaProblemsOptions {
   /** The keys `values` may set. Default: every property the schema declares. */
   keys?: readonly string[];

@@ -1,2 +1,2 @@
-export { checkIntegrity, checkTrustRules, pinOf, type TrustPolicy, type TrustVerdict } from './trust-policy.js';
-export { inspectPackage, packageIntegrity, type PackageInspection } from './package-integrity.js';
+export { checkIntegrity, checkTrustRules, pinOf, type TrustPolicy } from './trust-policy.js';
+export { packageIntegrity, type PackageInspection } from './package-integrity.js';

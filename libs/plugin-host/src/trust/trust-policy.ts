@@ -17,7 +17,7 @@ export interface TrustPolicy {
 }
 
 /** The verdict of the allow and deny rules: refused (with the rule), forced into the process tier, or fine. */
-export type TrustVerdict = { refused: PluginError } | { forceProcess: true } | undefined;
+type TrustVerdict = { refused: PluginError } | { forceProcess: true } | undefined;
 
 type Named = Pick<PluginRecord, 'name' | 'source' | 'package'>;
 
