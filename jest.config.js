@@ -16,5 +16,10 @@ export default {
   testMatch: ['<rootDir>/{libs,plugins,src}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   // test/compat holds whole apps with their own package.json and tests: .ci/compat runs them in fresh folders.
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/compat/'],
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/.*/dist', '<rootDir>/plugins/.*/dist', '<rootDir>/test/compat/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/dist/',
+    '<rootDir>/libs/.*/dist',
+    '<rootDir>/plugins/.*/dist',
+    '<rootDir>/test/compat/',
+  ],
 };

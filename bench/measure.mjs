@@ -20,7 +20,12 @@ export async function alternate(candidate, baseline, { runs, warmup = 1 }) {
     }
   }
   // `difference`: the median of each run's candidate − baseline (robust to drifts that hit a run's pair alike).
-  return { candidate: stats(a), baseline: stats(b), ratio: median(a) / median(b), difference: median(a.map((value, i) => value - b[i])) };
+  return {
+    candidate: stats(a),
+    baseline: stats(b),
+    ratio: median(a) / median(b),
+    difference: median(a.map((value, i) => value - b[i])),
+  };
 }
 
 export function stats(values) {
@@ -57,8 +62,11 @@ export async function loadFromOtherProcess(url, { connections = 10, duration = 3
   const { fileURLToPath } = await import('node:url');
   const cli = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url));
   const stdout = await new Promise((resolve, reject) =>
-    execFile(process.execPath, [cli, '-c', String(connections), '-d', String(duration), '-j', url], { maxBuffer: 16 * 1024 * 1024 }, (error, out) =>
-      error ? reject(error) : resolve(out),
+    execFile(
+      process.execPath,
+      [cli, '-c', String(connections), '-d', String(duration), '-j', url],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (error, out) => (error ? reject(error) : resolve(out)),
     ),
   );
   return JSON.parse(stdout);

@@ -12,7 +12,9 @@ const reloads = Number(process.argv[2] ?? 200);
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 class AppModule {}
-Module({ imports: [PluginModule.forRoot({ discovery: { root, include: ['pyod'] }, hostVersion: '0.1.0' })] })(AppModule);
+Module({ imports: [PluginModule.forRoot({ discovery: { root, include: ['pyod'] }, hostVersion: '0.1.0' })] })(
+  AppModule,
+);
 const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
 const plugins = app.get(PluginManager);
 
@@ -38,6 +40,8 @@ const measure = async (label, times, operation) => {
 
 await measure('warm-up reloads (not counted)', 20, () => plugins.reload('pyod'));
 await measure(`reload (re-import ${reloads}×, pyod: 9 modules)`, reloads, () => plugins.reload('pyod'));
-await measure(`updateConfig (new instance, no import, ${reloads}×)`, reloads, (i) => plugins.updateConfig('pyod', { randomState: i }));
+await measure(`updateConfig (new instance, no import, ${reloads}×)`, reloads, (i) =>
+  plugins.updateConfig('pyod', { randomState: i }),
+);
 console.log(`node ${process.version}`);
 await app.close();

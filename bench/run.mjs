@@ -6,7 +6,18 @@ import { fileURLToPath } from 'node:url';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice(7);
-const SCENARIOS = ['import-cost', 'bootstrap', 'discovery', 'call', 'health', 'worker-call', 'reload-load', 'memory', 'detect-health', 'pyod'];
+const SCENARIOS = [
+  'import-cost',
+  'bootstrap',
+  'discovery',
+  'call',
+  'health',
+  'worker-call',
+  'reload-load',
+  'memory',
+  'detect-health',
+  'pyod',
+];
 
 const rows = [];
 const failures = [];

@@ -41,12 +41,19 @@ export function apiReport({ dir, entries }) {
   const undocumented = [];
   const sections = Object.entries(entries).map(([name, entry]) => {
     const source = program.getSourceFile(join(ROOT, dir, entry));
-    const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(source)).sort((a, b) => a.name.localeCompare(b.name));
+    const exports = checker
+      .getExportsOfModule(checker.getSymbolAtLocation(source))
+      .sort((a, b) => a.name.localeCompare(b.name));
     const lines = exports.map((exported) => {
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const declarations = (symbol.declarations ?? []).map(statementOf);
-      if (!declarations.some((node) => ts.getJSDocCommentsAndTags(node).length > 0)) undocumented.push(`${name}: ${exported.name}`);
-      return declarations.map((node) => printer.printNode(ts.EmitHint.Unspecified, node, node.getSourceFile()).replace(/^export (declare )?/, '')).join('\n');
+      if (!declarations.some((node) => ts.getJSDocCommentsAndTags(node).length > 0))
+        undocumented.push(`${name}: ${exported.name}`);
+      return declarations
+        .map((node) =>
+          printer.printNode(ts.EmitHint.Unspecified, node, node.getSourceFile()).replace(/^export (declare )?/, ''),
+        )
+        .join('\n');
     });
     return `## ${name}\n\n\`\`\`ts\n${lines.join('\n\n')}\n\`\`\`\n`;
   });
@@ -67,6 +74,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const pkg of PACKAGES) {
     const { text, undocumented } = apiReport(pkg);
     writeFileSync(join(ROOT, pkg.report), text);
-    console.log(`wrote ${relative(ROOT, join(ROOT, pkg.report))}${undocumented.length ? `; without a doc comment: ${undocumented.join(', ')}` : ''}`);
+    console.log(
+      `wrote ${relative(ROOT, join(ROOT, pkg.report))}${undocumented.length ? `; without a doc comment: ${undocumented.join(', ')}` : ''}`,
+    );
   }
 }

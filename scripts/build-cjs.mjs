@@ -25,8 +25,11 @@ const OWN_URL = "require('node:url').pathToFileURL(__filename).href";
 const MODULE_FORMAT = /^export const MODULE_FORMAT: 'import' \| 'require' = 'import';$/m;
 
 function commonJsSource(text, file) {
-  if (file.endsWith('module-format.ts') && !MODULE_FORMAT.test(text)) throw new Error(`${file}: its MODULE_FORMAT line changed; update build-cjs.mjs`);
-  return text.replace(IMPORT_META_URL, OWN_URL).replace(MODULE_FORMAT, "export const MODULE_FORMAT: 'import' | 'require' = 'require';");
+  if (file.endsWith('module-format.ts') && !MODULE_FORMAT.test(text))
+    throw new Error(`${file}: its MODULE_FORMAT line changed; update build-cjs.mjs`);
+  return text
+    .replace(IMPORT_META_URL, OWN_URL)
+    .replace(MODULE_FORMAT, "export const MODULE_FORMAT: 'import' | 'require' = 'require';");
 }
 
 /** Files under `dir`, as paths relative to it. */
@@ -86,4 +89,5 @@ const packages = workspaces.flatMap((pattern) => {
   const parent = join(ROOT, pattern.replace(/\/\*$/, ''));
   return readdirSync(parent).map((name) => join(parent, name));
 });
-for (const dir of packages.filter((dir) => existsSync(join(dir, 'src')) && existsSync(join(dir, 'package.json')))) buildPackage(dir);
+for (const dir of packages.filter((dir) => existsSync(join(dir, 'src')) && existsSync(join(dir, 'package.json'))))
+  buildPackage(dir);

@@ -1,4 +1,10 @@
-import { BadRequestException, Injectable, ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  ValidationPipe,
+  type ArgumentMetadata,
+  type PipeTransform,
+} from '@nestjs/common';
 import * as classTransformer from 'class-transformer';
 import { MAX_JSON_DEPTH, jsonShapeProblem } from 'nestjs-plugin-host';
 
@@ -43,7 +49,8 @@ function isMatrix(value: unknown): value is unknown[][] {
   for (let r = 0; r < value.length; r++) {
     const row: unknown = value[r];
     if (!Array.isArray(row)) return false; // a gap reads as undefined: a sparse array is not a matrix
-    for (let c = 0; c < row.length; c++) if (row[c] === undefined || (row[c] !== null && typeof row[c] === 'object')) return false;
+    for (let c = 0; c < row.length; c++)
+      if (row[c] === undefined || (row[c] !== null && typeof row[c] === 'object')) return false;
   }
   matrices.add(value);
   return true;

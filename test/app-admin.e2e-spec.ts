@@ -23,7 +23,11 @@ describe('demo host without ADMIN_TOKEN', () => {
         .expect(404);
       expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /admin/plugins' });
       await http.post('/admin/plugins/pyod/disable').expect(404);
-      expect((await http.get('/no-such-route').expect(404)).body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /no-such-route' });
+      expect((await http.get('/no-such-route').expect(404)).body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'Cannot GET /no-such-route',
+      });
     } finally {
       await app.close();
       delete process.env.DISABLED_PLUGINS;

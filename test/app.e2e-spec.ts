@@ -59,12 +59,23 @@ describe('anomaly-detection host (e2e)', () => {
     const http = await start({ DISABLED_PLUGINS: '' });
     const response = await http.get('/plugins').expect(200);
     expect(response.body.map((p: { name: string }) => p.name)).toEqual(BUILT_IN);
-    expect(response.body.map((p: { type: string }) => p.type)).toEqual(['data-source', 'output', 'algorithm', 'algorithm', 'processing']);
-    for (const plugin of response.body) expect(plugin.source).toMatchObject({ kind: 'package', package: `@nestjs-plugin-host/${plugin.name}` });
+    expect(response.body.map((p: { type: string }) => p.type)).toEqual([
+      'data-source',
+      'output',
+      'algorithm',
+      'algorithm',
+      'processing',
+    ]);
+    for (const plugin of response.body)
+      expect(plugin.source).toMatchObject({ kind: 'package', package: `@nestjs-plugin-host/${plugin.name}` });
     const sklearn = response.body.find((p: { name: string }) => p.name === 'sklearn');
     // Enabled where scikit-learn is installed; elsewhere failed with what to install, and the host still serves.
     if (python.found) expect(sklearn.state).toBe('enabled');
-    else expect(sklearn).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_DEPENDENCY_MISSING', message: expect.stringContaining('python3-sklearn') } });
+    else
+      expect(sklearn).toMatchObject({
+        state: 'failed',
+        error: { code: 'PLUGIN_DEPENDENCY_MISSING', message: expect.stringContaining('python3-sklearn') },
+      });
     const report = await http.get('/plugins/report').expect(200);
     expect(report.body.plugins.find((p: { name: string }) => p.name === 'pyod')).toMatchObject({ outcome: 'enabled' });
   });
@@ -73,7 +84,11 @@ describe('anomaly-detection host (e2e)', () => {
     const http = await start();
     const response = await http
       .post('/pipeline')
-      .send({ source: 'sensors.csv', params: { method: 'ecod', contamination: 0.02 }, report: { format: 'csv', file: 'run.csv' } })
+      .send({
+        source: 'sensors.csv',
+        params: { method: 'ecod', contamination: 0.02 },
+        report: { format: 'csv', file: 'run.csv' },
+      })
       .expect(200);
     // data/sensors.csv has four injected faults, at rows 37, 88, 142 and 175.
     expect(response.body).toMatchObject({
@@ -109,7 +124,11 @@ describe('anomaly-detection host (e2e)', () => {
       const http = await start({ DISABLED_PLUGINS: '' });
       const response = await http
         .post('/pipeline')
-        .send({ source: 'sensors.csv', algorithm: 'sklearn', params: { method: 'local-outlier-factor', contamination: 0.02 } })
+        .send({
+          source: 'sensors.csv',
+          algorithm: 'sklearn',
+          params: { method: 'local-outlier-factor', contamination: 0.02 },
+        })
         .expect(200);
       expect(response.body.anomalies).toEqual([37, 88, 142, 175]);
     },
@@ -128,13 +147,18 @@ describe('anomaly-detection host (e2e)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const http = await start({ PLUGIN_JSON_REPORT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` });
+      const http = await start({
+        PLUGIN_JSON_REPORT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+      });
       await http
         .post('/detect')
         .send({ algorithm: 'pyod', data: clusterWithOutliers(), params: { method: 'ecod', contamination: 0.05 } })
         .expect(200);
       expect(received).toEqual([
-        expect.objectContaining({ message: expect.stringMatching(/^\d+ anomalies in 62 rows \(pyod\)$/), anomalies: expect.arrayContaining([60, 61]) }),
+        expect.objectContaining({
+          message: expect.stringMatching(/^\d+ anomalies in 62 rows \(pyod\)$/),
+          anomalies: expect.arrayContaining([60, 61]),
+        }),
       ]);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -162,7 +186,9 @@ describe('anomaly-detection host (e2e)', () => {
       .post('/detect')
       .send({ data: [[1], [2]] })
       .expect(400);
-    expect(missing.body.message).toEqual(expect.arrayContaining([expect.stringContaining('algorithm must be a string')]));
+    expect(missing.body.message).toEqual(
+      expect.arrayContaining([expect.stringContaining('algorithm must be a string')]),
+    );
     const ragged = await http
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1, 2], [3]] })
@@ -197,7 +223,11 @@ describe('anomaly-detection host (e2e)', () => {
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1], [2], [3]], params: { method: 'knn' } })
       .expect(400);
-    expect(knn.body).toMatchObject({ code: 'PLUGIN_INPUT_INVALID', plugin: 'pyod', message: expect.stringContaining('set nNeighbors to at most 2') });
+    expect(knn.body).toMatchObject({
+      code: 'PLUGIN_INPUT_INVALID',
+      plugin: 'pyod',
+      message: expect.stringContaining('set nNeighbors to at most 2'),
+    });
     const nulls = await http
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1], [null]] })
@@ -210,7 +240,9 @@ describe('anomaly-detection host (e2e)', () => {
         .expect(200);
       expect(constant.body.anomalies).toEqual([]);
     }
-    const wide = Array.from({ length: 30 }, (_, r) => Array.from({ length: 1000 }, (_, j) => ((r + j) % 5) + (r === 29 ? 20 : 0)));
+    const wide = Array.from({ length: 30 }, (_, r) =>
+      Array.from({ length: 1000 }, (_, j) => ((r + j) % 5) + (r === 29 ? 20 : 0)),
+    );
     const response = await http
       .post('/detect')
       .send({ algorithm: 'pyod', data: wide, params: { method: 'hbos', contamination: 0.05 } })
@@ -235,7 +267,10 @@ describe('anomaly-detection host (e2e)', () => {
       .post('/detect')
       .send({ algorithm: 'pyod', data: [[1], [2]] })
       .expect(503);
-    expect(response.body).toMatchObject({ code: 'PLUGIN_DISABLED', message: expect.stringContaining('it is disabled') });
+    expect(response.body).toMatchObject({
+      code: 'PLUGIN_DISABLED',
+      message: expect.stringContaining('it is disabled'),
+    });
     await http.get('/health').expect(200);
   });
 
@@ -243,7 +278,9 @@ describe('anomaly-detection host (e2e)', () => {
     const http = await start({ PLUGIN_PYOD_CONTAMINATION: '0.9' });
     const info = await http.get('/plugins/pyod').expect(200);
     expect(info.body).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_CONFIG_INVALID' } });
-    expect(info.body.error.message).toContain('contamination = 0.9 from env PLUGIN_PYOD_CONTAMINATION: contamination must not be greater than 0.5');
+    expect(info.body.error.message).toContain(
+      'contamination = 0.9 from env PLUGIN_PYOD_CONTAMINATION: contamination must not be greater than 0.5',
+    );
     const health = await http.get('/health').expect(200);
     expect(health.body.info.plugins.pyod).toMatchObject({ status: 'down', code: 'PLUGIN_CONFIG_INVALID' });
   });

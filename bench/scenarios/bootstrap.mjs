@@ -14,14 +14,18 @@ function makeClasses(n) {
       `return class Bench${i} { initialize() { this.ready = true; } onModuleInit() { this.initialize(); } work(x) { return x + ${i}; } }`,
     )();
     Injectable()(PluginClass);
-    Plugin({ name: `bench-${i}`, type: TYPES[i % TYPES.length], version: '1.0.0', compatibility: '^0.1.0' })(PluginClass);
+    Plugin({ name: `bench-${i}`, type: TYPES[i % TYPES.length], version: '1.0.0', compatibility: '^0.1.0' })(
+      PluginClass,
+    );
     return PluginClass;
   });
 }
 
 async function bootPlugins(classes) {
   class AppModule {}
-  Module({ imports: [PluginModule.forRoot({ plugins: classes, hostVersion: '0.1.0', env: {}, guardProcess: false })] })(AppModule);
+  Module({ imports: [PluginModule.forRoot({ plugins: classes, hostVersion: '0.1.0', env: {}, guardProcess: false })] })(
+    AppModule,
+  );
   const start = process.hrtime.bigint();
   const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
   const ms = msSince(start);

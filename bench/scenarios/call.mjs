@@ -14,7 +14,8 @@ class Adder {
 }
 Plugin({ name: 'adder', type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })(Adder);
 
-const loop = () => new Function('target', 'n', 'let s = 0; for (let i = 0; i < n; i++) s = (s + target.add(i, 1)) | 0; return s;');
+const loop = () =>
+  new Function('target', 'n', 'let s = 0; for (let i = 0; i < n; i++) s = (s + target.add(i, 1)) | 0; return s;');
 
 export async function run({ quick }) {
   class AppModule {}
@@ -31,7 +32,10 @@ export async function run({ quick }) {
       fn(target, n);
       return Number(process.hrtime.bigint() - start) / n; // ns per call
     };
-    const result = await alternate(time(throughReference, reference), time(onInstance, direct), { runs: quick ? 1 : 15, warmup: quick ? 0 : 3 });
+    const result = await alternate(time(throughReference, reference), time(onInstance, direct), {
+      runs: quick ? 1 : 15,
+      warmup: quick ? 0 : 3,
+    });
     // The least any reference that can switch targets (which reload needs) can do: a hand-written class
     // forwarding to a field, with no in-flight counting. Its cost over a direct call is the floor.
     class MinimalForwarder {
@@ -42,7 +46,10 @@ export async function run({ quick }) {
         return this.target.add(a, b);
       }
     }
-    const floor = await alternate(time(loop(), new MinimalForwarder(direct)), time(loop(), direct), { runs: quick ? 1 : 15, warmup: quick ? 0 : 3 });
+    const floor = await alternate(time(loop(), new MinimalForwarder(direct)), time(loop(), direct), {
+      runs: quick ? 1 : 15,
+      warmup: quick ? 0 : 3,
+    });
     return [
       {
         scenario: 'trivial synchronous method through @InjectPlugin',

@@ -19,7 +19,11 @@ export async function run({ quick }) {
   const folder = mkdtempSync(join(tmpdir(), 'bench-detect-health-'));
   const saved = { ...process.env };
   // The demo as `npm start` serves it, without the Python plugin (not what is measured) and with its folders in a temp dir.
-  Object.assign(process.env, { DISABLED_PLUGINS: 'sklearn', PLUGIN_CSV_FOLDER: folder, PLUGIN_JSON_REPORT_FOLDER: folder });
+  Object.assign(process.env, {
+    DISABLED_PLUGINS: 'sklearn',
+    PLUGIN_CSV_FOLDER: folder,
+    PLUGIN_JSON_REPORT_FOLDER: folder,
+  });
   const { AppModule } = await import('../../dist/app.module.js');
   const { configureApp } = await import('../../dist/app.setup.js');
   const app = configureApp(await NestFactory.create(AppModule, { logger: false }));
@@ -28,8 +32,13 @@ export async function run({ quick }) {
   try {
     const body = JSON.stringify({ algorithm: 'pyod', data: dataset(rows), params: { method: 'iforest' } });
     const detect = async () => {
-      const response = await fetch(`${base}/detect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      if (response.status !== 200) throw new Error(`/detect answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      const response = await fetch(`${base}/detect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      if (response.status !== 200)
+        throw new Error(`/detect answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
       await response.arrayBuffer();
     };
     await detect(); // warm-up: the compute thread starts, code is compiled
@@ -40,7 +49,10 @@ export async function run({ quick }) {
       detectMs = msSince(start);
       return summary(result);
     };
-    const idle = async () => summary(await probed(`${base}/health`, () => new Promise((resolve) => setTimeout(resolve, Math.max(detectMs, 500)))));
+    const idle = async () =>
+      summary(
+        await probed(`${base}/health`, () => new Promise((resolve) => setTimeout(resolve, Math.max(detectMs, 500)))),
+      );
     const runs = quick ? 1 : 5;
     const samples = { during: [], idle: [] };
     const keep = (kind, fn) => async () => {

@@ -48,7 +48,10 @@ export async function run({ quick }) {
 async function measure(quick, healthDetails) {
   class AppModule {}
   Module({
-    imports: [TerminusModule.forRoot({ logger: false }), PluginModule.forRoot({ plugins: plugins(100), hostVersion: '0.1.0', env: {}, healthDetails })],
+    imports: [
+      TerminusModule.forRoot({ logger: false }),
+      PluginModule.forRoot({ plugins: plugins(100), hostVersion: '0.1.0', env: {}, healthDetails }),
+    ],
     controllers: [Probes],
   })(AppModule);
   const app = await NestFactory.create(AppModule, { logger: false });
@@ -62,7 +65,10 @@ async function measure(quick, healthDetails) {
   };
   try {
     const result = await alternate(load('/health'), load('/ping'), { runs: quick ? 1 : 5, warmup: quick ? 0 : 1 });
-    const floor = healthDetails === 'problems' ? await alternate(load('/floor'), load('/ping'), { runs: quick ? 1 : 3, warmup: 0 }) : undefined;
+    const floor =
+      healthDetails === 'problems'
+        ? await alternate(load('/floor'), load('/ping'), { runs: quick ? 1 : 3, warmup: 0 })
+        : undefined;
     const health = -result.candidate.median;
     const ping = -result.baseline.median;
     const ratio = health / ping;

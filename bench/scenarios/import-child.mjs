@@ -43,7 +43,11 @@ if (mode === 'import' || mode === 'require') {
       return this.health.check(this.plugins ? [() => this.plugins.check()] : []);
     }
   }
-  Reflect.defineMetadata('design:paramtypes', host ? [HealthCheckService, host.PluginHealthIndicator] : [HealthCheckService], HealthController);
+  Reflect.defineMetadata(
+    'design:paramtypes',
+    host ? [HealthCheckService, host.PluginHealthIndicator] : [HealthCheckService],
+    HealthController,
+  );
   Controller()(HealthController);
   const check = Object.getOwnPropertyDescriptor(HealthController.prototype, 'check');
   Get('health')(HealthController.prototype, 'check', check);
@@ -51,7 +55,10 @@ if (mode === 'import' || mode === 'require') {
 
   class AppModule {}
   Module({
-    imports: [TerminusModule.forRoot({ logger: false }), ...(host ? [host.PluginModule.forRoot({ plugins: [OnePlugin] })] : [])],
+    imports: [
+      TerminusModule.forRoot({ logger: false }),
+      ...(host ? [host.PluginModule.forRoot({ plugins: [OnePlugin] })] : []),
+    ],
     providers: host ? [] : [OnePlugin],
     controllers: [HealthController],
   })(AppModule);
@@ -62,7 +69,8 @@ if (mode === 'import' || mode === 'require') {
   // Not timed: the app answers, and with the library its plugin is up.
   const body = await (await fetch(`http://127.0.0.1:${app.getHttpServer().address().port}/health`)).json();
   await app.close();
-  if (body.status !== 'ok' || (host && body.info?.plugins?.one?.status !== 'up')) throw new Error(`unexpected /health: ${JSON.stringify(body)}`);
+  if (body.status !== 'ok' || (host && body.info?.plugins?.one?.status !== 'up'))
+    throw new Error(`unexpected /health: ${JSON.stringify(body)}`);
   console.log(JSON.stringify({ ms }));
 } else {
   throw new Error(`unknown mode ${mode}`);

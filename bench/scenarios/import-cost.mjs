@@ -11,10 +11,14 @@ const CHILD = fileURLToPath(new URL('./import-child.mjs', import.meta.url));
 const BOOT_TARGET_MS = 100;
 
 async function child(...args) {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--disable-warning=ExperimentalWarning', CHILD, ...args], {
-    env: { ...process.env, NODE_OPTIONS: '' },
-    timeout: 60_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', CHILD, ...args],
+    {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeout: 60_000,
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)).ms;
 }
 

@@ -17,13 +17,22 @@ const classes = Array.from({ length: mode === 'reloads' ? 0 : count }, (_, i) =>
 });
 
 class AppModule {}
-if (mode === 'plugins') Module({ imports: [PluginModule.forRoot({ plugins: classes, hostVersion: '0.1.0', env: {}, guardProcess: false })] })(AppModule);
+if (mode === 'plugins')
+  Module({ imports: [PluginModule.forRoot({ plugins: classes, hostVersion: '0.1.0', env: {}, guardProcess: false })] })(
+    AppModule,
+  );
 else if (mode === 'providers')
-  Module({ providers: [...classes, ...classes.map((C, i) => ({ provide: getPluginToken(`mem-${i}`), useExisting: C }))] })(AppModule);
+  Module({
+    providers: [...classes, ...classes.map((C, i) => ({ provide: getPluginToken(`mem-${i}`), useExisting: C }))],
+  })(AppModule);
 else
   Module({
     imports: [
-      PluginModule.forRoot({ discovery: { root: fileURLToPath(new URL('../..', import.meta.url)), include: ['pyod'] }, hostVersion: '0.1.0', env: {} }),
+      PluginModule.forRoot({
+        discovery: { root: fileURLToPath(new URL('../..', import.meta.url)), include: ['pyod'] },
+        hostVersion: '0.1.0',
+        env: {},
+      }),
     ],
   })(AppModule);
 

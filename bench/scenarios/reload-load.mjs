@@ -42,7 +42,10 @@ export async function run({ quick }) {
   );
   writeFileSync(join(root, 'plugins/worky/index.js'), code(0));
   class AppModule {}
-  Module({ imports: [PluginModule.forRoot({ discovery: { root }, hostVersion: '0.1.0', env: {} })], controllers: [WorkController] })(AppModule);
+  Module({
+    imports: [PluginModule.forRoot({ discovery: { root }, hostVersion: '0.1.0', env: {} })],
+    controllers: [WorkController],
+  })(AppModule);
   const app = await NestFactory.create(AppModule, { logger: false });
   await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${app.getHttpServer().address().port}/work`;
@@ -65,7 +68,8 @@ export async function run({ quick }) {
     await reloading;
     const failed = busy.non2xx + busy.errors + busy.timeouts;
     const last = await (await fetch(url)).json();
-    if (last.version !== reloads) throw new Error(`after ${reloads} reloads the plugin answers version ${last.version}`);
+    if (last.version !== reloads)
+      throw new Error(`after ${reloads} reloads the plugin answers version ${last.version}`);
     return [
       {
         scenario: `${done} reloads under load (autocannon, 10 connections, ${busy.requests.total} requests)`,

@@ -1,5 +1,12 @@
 import { matrixProblems } from '@nestjs-plugin-host/anomaly-contracts';
-import { IsObject, IsOptional, IsString, MinLength, registerDecorator, type ValidationArguments } from 'class-validator';
+import {
+  IsObject,
+  IsOptional,
+  IsString,
+  MinLength,
+  registerDecorator,
+  type ValidationArguments,
+} from 'class-validator';
 import { REQUEST_LIMITS } from '../request-limits.js';
 
 const MATRIX_RULES = { minRows: 2, maxRows: REQUEST_LIMITS.rows, maxColumns: REQUEST_LIMITS.columns };
@@ -13,7 +20,8 @@ function IsNumberMatrix(): PropertyDecorator {
       propertyName: propertyName as string,
       validator: {
         validate: (value: unknown) => matrixProblems(value, MATRIX_RULES).length === 0,
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'data'}: ${matrixProblems(args?.value, MATRIX_RULES).join('; ')}`,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'data'}: ${matrixProblems(args?.value, MATRIX_RULES).join('; ')}`,
       },
     });
 }

@@ -24,21 +24,30 @@ export class PipelineService {
     const schema = new Map(Object.entries(await withRequestInput(() => this.csv.getSchema(source))));
     const all = [...schema.keys()];
     const columns = request.columns ?? all.filter((column) => schema.get(column) === 'number');
-    if (columns.length === 0) throw new BadRequestException(`"${source}" has no numeric column (columns: ${all.join(', ')})`);
+    if (columns.length === 0)
+      throw new BadRequestException(`"${source}" has no numeric column (columns: ${all.join(', ')})`);
     const missing = columns.filter((column) => !schema.has(column));
-    if (missing.length > 0) throw new BadRequestException(`"${source}" has no column ${missing.join(', ')} (columns: ${all.join(', ')})`);
+    if (missing.length > 0)
+      throw new BadRequestException(`"${source}" has no column ${missing.join(', ')} (columns: ${all.join(', ')})`);
     if (columns.length > REQUEST_LIMITS.columns) {
-      throw new BadRequestException(`"${source}": ${columns.length} columns; a detection takes at most ${REQUEST_LIMITS.columns}`);
+      throw new BadRequestException(
+        `"${source}": ${columns.length} columns; a detection takes at most ${REQUEST_LIMITS.columns}`,
+      );
     }
     // One row past the limit is enough to know the file is over it.
-    const rows = await withRequestInput(() => this.csv.readData({ file: source, columns: all, limit: REQUEST_LIMITS.rows + 1 }));
+    const rows = await withRequestInput(() =>
+      this.csv.readData({ file: source, columns: all, limit: REQUEST_LIMITS.rows + 1 }),
+    );
     if (rows.length > REQUEST_LIMITS.rows) {
-      throw new BadRequestException(`"${source}" has more than ${REQUEST_LIMITS.rows} rows; a detection takes at most ${REQUEST_LIMITS.rows}`);
+      throw new BadRequestException(
+        `"${source}" has more than ${REQUEST_LIMITS.rows} rows; a detection takes at most ${REQUEST_LIMITS.rows}`,
+      );
     }
 
     const matrix = rows.map((row) => columns.map((column) => row[column] as number));
     const problems = this.scaler.validate(matrix);
-    if (problems.length > 0) throw new BadRequestException(problems.map((problem) => `${source} (columns ${columns.join(', ')}): ${problem}`));
+    if (problems.length > 0)
+      throw new BadRequestException(problems.map((problem) => `${source} (columns ${columns.join(', ')}): ${problem}`));
     const data = scale ? this.scaler.preprocess(matrix) : matrix;
 
     const result = await this.detection.detect({ algorithm, data, params });
@@ -49,6 +58,14 @@ export class PipelineService {
         report.file,
       ),
     );
-    return { source, columns, algorithm, rows: rows.length, threshold: result.threshold, anomalies: result.anomalies, report: file };
+    return {
+      source,
+      columns,
+      algorithm,
+      rows: rows.length,
+      threshold: result.threshold,
+      anomalies: result.anomalies,
+      report: file,
+    };
   }
 }

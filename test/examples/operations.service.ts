@@ -35,7 +35,10 @@ export class OperationsService implements OnModuleInit {
 
   /** Enabled for this block only, whatever its state was before. */
   scoreOnce(rows: number[][]): Promise<number[]> {
-    return this.plugins.withPlugin<number[], AlgorithmPlugin>('zscore', async (z) => (await z.predict(await z.fit(rows), rows)).scores);
+    return this.plugins.withPlugin<number[], AlgorithmPlugin>(
+      'zscore',
+      async (z) => (await z.predict(await z.fit(rows), rows)).scores,
+    );
   }
 
   async anomalies(rows: number[][]): Promise<number[]> {

@@ -12,15 +12,18 @@ import { PluginsController } from '../../src/plugins/plugins.controller.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-describe('the README plugin package (test/examples/hello-plugin)', () => {
+describe('the plugin package of docs/plugin-packages.md (test/examples/hello-plugin)', () => {
   // A host folder with the package installed as npm would (copied into node_modules, listed in dependencies).
   const root = mkdtempSync(join(tmpdir(), 'hello-host-'));
   cpSync(join(here, 'hello-plugin'), join(root, 'node_modules/hello-plugin'), { recursive: true });
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'my-host', dependencies: { 'hello-plugin': '^1.0.0' } }));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'my-host', dependencies: { 'hello-plugin': '^1.0.0' } }),
+  );
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('is in the README verbatim', () => {
-    const readme = readFileSync(join(here, '../../README.md'), 'utf8');
+  it('is in docs/plugin-packages.md verbatim', () => {
+    const readme = readFileSync(join(here, '../../docs/plugin-packages.md'), 'utf8');
     expect(readme).toContain(readFileSync(join(here, 'hello-plugin/package.json'), 'utf8'));
     expect(readme).toContain(readFileSync(join(here, 'hello-plugin/index.js'), 'utf8'));
   });

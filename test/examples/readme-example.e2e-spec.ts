@@ -4,16 +4,32 @@ import { readFileSync } from 'node:fs';
 import { PluginManager, PluginModule } from 'nestjs-plugin-host';
 import { HostModule, ScoringService } from './host.module.js';
 import { OperationsService } from './operations.service.js';
+import { AppModule as QuickStartModule, WelcomeService } from './quick-start.js';
 import { ZScorePlugin } from './zscore.plugin.js';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
 
-describe('the README example', () => {
-  it('is the code of test/examples, verbatim', () => {
-    const readme = read('../../README.md');
-    expect(readme).toContain(read('./zscore.plugin.ts'));
-    expect(readme).toContain(read('./host.module.ts'));
-    expect(readme).toContain(read('./operations.service.ts'));
+describe('the examples of the README and the guide', () => {
+  it('are the code of test/examples, verbatim', () => {
+    expect(read('../../README.md')).toContain(read('./quick-start.ts'));
+    expect(read('../../docs/writing-plugins.md')).toContain(read('./zscore.plugin.ts'));
+    expect(read('../../docs/getting-started.md')).toContain(read('./host.module.ts'));
+    expect(read('../../docs/runtime-management.md')).toContain(read('./operations.service.ts'));
+  });
+
+  it('runs the quick start: the plugin configured by the module, called through @InjectPlugin', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [QuickStartModule] }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    try {
+      expect(moduleRef.get(WelcomeService).welcome('ada')).toBe('welcome, ada');
+      await moduleRef.get(PluginManager).disable('greeter');
+      expect(() => moduleRef.get(WelcomeService).welcome('ada')).toThrow(
+        expect.objectContaining({ code: 'PLUGIN_DISABLED' }),
+      );
+    } finally {
+      await moduleRef.close();
+    }
   });
 
   it('installs and wires the library as the apps .ci/compat builds and tests do', () => {
@@ -22,14 +38,23 @@ describe('the README example', () => {
     const install = /```bash\nnpm install (nestjs-plugin-host [^\n]+)\n```/.exec(readme)?.[1].split(' ') ?? [];
     expect(install).toEqual(['nestjs-plugin-host', 'class-validator', 'class-transformer', '@nestjs/terminus']);
     for (const app of ['nest11-starter', 'nest12-esm-jest', 'nest12-esm-vitest']) {
-      const { dependencies } = JSON.parse(read(`../compat/${app}/package.json`)) as { dependencies: Record<string, string> };
+      const { dependencies } = JSON.parse(read(`../compat/${app}/package.json`)) as {
+        dependencies: Record<string, string>;
+      };
       expect(Object.keys(dependencies)).toEqual(expect.arrayContaining(install));
     }
   });
 
   it('manages the plugin at runtime as the Runtime management example does', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [PluginModule.forRoot({ plugins: [ZScorePlugin], hostVersion: '0.1.0', env: {}, hooks: ['detection.completed'] })],
+      imports: [
+        PluginModule.forRoot({
+          plugins: [ZScorePlugin],
+          hostVersion: '0.1.0',
+          env: {},
+          hooks: ['detection.completed'],
+        }),
+      ],
       providers: [OperationsService],
     }).compile();
     moduleRef.useLogger(false);

@@ -1,5 +1,10 @@
 import { IsNumber, Min } from 'class-validator';
-import { PluginType, type AlgorithmPlugin, type DetectionResult, type Matrix } from '@nestjs-plugin-host/anomaly-contracts';
+import {
+  PluginType,
+  type AlgorithmPlugin,
+  type DetectionResult,
+  type Matrix,
+} from '@nestjs-plugin-host/anomaly-contracts';
 import { Plugin, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 
 export class ZScoreConfig {
@@ -13,7 +18,13 @@ interface ZScoreModel {
   deviations: number[];
 }
 
-@Plugin({ name: 'zscore', type: PluginType.ALGORITHM, version: '1.0.0', compatibility: '^0.1.0', configSchema: ZScoreConfig })
+@Plugin({
+  name: 'zscore',
+  type: PluginType.ALGORITHM,
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  configSchema: ZScoreConfig,
+})
 export class ZScorePlugin implements AlgorithmPlugin<ZScoreConfig, ZScoreModel> {
   private threshold = 3;
 
@@ -34,7 +45,9 @@ export class ZScorePlugin implements AlgorithmPlugin<ZScoreConfig, ZScoreModel> 
   }
 
   predict(model: ZScoreModel, data: Matrix): DetectionResult {
-    const scores = data.map((row) => Math.max(...row.map((v, j) => Math.abs(v - model.means[j]) / model.deviations[j])));
+    const scores = data.map((row) =>
+      Math.max(...row.map((v, j) => Math.abs(v - model.means[j]) / model.deviations[j])),
+    );
     return { scores, labels: scores.map((s) => (s > this.threshold ? 1 : 0)), threshold: this.threshold };
   }
 }

@@ -17,7 +17,8 @@ export interface FaultCase {
 type Called = { call(...args: unknown[]): Promise<unknown> };
 const reference = (host: FaultHost, name = 'faulty'): Called => host.reference<Called>(name);
 const SHORT = { pluginTimeouts: { faulty: { initialize: 300, cleanup: 300, healthCheck: 200 } } };
-const markerOf = (name: string): string => `globalThis.__faultImports = [...(globalThis.__faultImports ?? []), ${JSON.stringify(name)}];`;
+const markerOf = (name: string): string =>
+  `globalThis.__faultImports = [...(globalThis.__faultImports ?? []), ${JSON.stringify(name)}];`;
 const imported = (): string[] => ((globalThis as Record<string, unknown>).__faultImports as string[] | undefined) ?? [];
 
 async function expectFailed(host: FaultHost, code: string, message: string | RegExp, name = 'faulty'): Promise<void> {
@@ -44,7 +45,11 @@ export const FAULT_CASES: FaultCase[] = [
     tier: 'in-process',
     outcome: '`updateConfig` rejects with `PLUGIN_CONFIG_INVALID`; the plugin keeps running its old config',
     async run(host) {
-      addPlugin(host.tree, 'faulty', "configure() { throw new Error('cannot apply'); }\n  ping() { return 'still here'; }");
+      addPlugin(
+        host.tree,
+        'faulty',
+        "configure() { throw new Error('cannot apply'); }\n  ping() { return 'still here'; }",
+      );
       await host.boot();
       await expect(host.plugins.updateConfig('faulty', { level: 2 })).rejects.toMatchObject({
         code: 'PLUGIN_CONFIG_INVALID',
@@ -76,7 +81,10 @@ export const FAULT_CASES: FaultCase[] = [
       addPlugin(host.tree, 'faulty', "cleanup() { throw new Error('cannot flush'); }");
       const plugins = await host.boot();
       await host.expectServing();
-      await expect(plugins.disable('faulty')).resolves.toMatchObject({ state: 'failed', error: { code: 'PLUGIN_CLEANUP_FAILED' } });
+      await expect(plugins.disable('faulty')).resolves.toMatchObject({
+        state: 'failed',
+        error: { code: 'PLUGIN_CLEANUP_FAILED' },
+      });
       await host.expectServing();
     },
   },
@@ -97,7 +105,10 @@ export const FAULT_CASES: FaultCase[] = [
     async run(host) {
       addPlugin(host.tree, 'faulty', 'cleanup() { return new Promise(() => {}); }');
       const plugins = await host.boot(SHORT);
-      await expect(plugins.disable('faulty')).resolves.toMatchObject({ state: 'failed', error: { code: 'PLUGIN_TIMEOUT' } });
+      await expect(plugins.disable('faulty')).resolves.toMatchObject({
+        state: 'failed',
+        error: { code: 'PLUGIN_TIMEOUT' },
+      });
       await host.expectServing();
     },
   },
@@ -137,10 +148,16 @@ export const FAULT_CASES: FaultCase[] = [
       );
       host.tree.write(
         'plugins/faulty/index.js',
-        host.tree.read('plugins/faulty/index.js').replace("version: '1.0.0' }", "version: '1.0.0', configSchema: Limits }"),
+        host.tree
+          .read('plugins/faulty/index.js')
+          .replace("version: '1.0.0' }", "version: '1.0.0', configSchema: Limits }"),
       );
       await host.boot({ config: { faulty: { limit: 'ten' } } });
-      await expectFailed(host, 'PLUGIN_CONFIG_INVALID', /limit = "ten" from module options config\["faulty"\]: limit must be an integer/);
+      await expectFailed(
+        host,
+        'PLUGIN_CONFIG_INVALID',
+        /limit = "ten" from module options config\["faulty"\]: limit must be an integer/,
+      );
     },
   },
   {
@@ -151,7 +168,11 @@ export const FAULT_CASES: FaultCase[] = [
       addPlugin(host.tree, 'faulty', 'initialize() {}');
       const file = host.tree.write('huge.json', `{"padding":"${'x'.repeat(2 * 1024 * 1024)}"}`);
       await host.boot({ env: { PLUGIN_FAULTY_CONFIG: file } });
-      await expectFailed(host, 'PLUGIN_CONFIG_INVALID', /is over 1 MB; config files are limited to that and are not read further/);
+      await expectFailed(
+        host,
+        'PLUGIN_CONFIG_INVALID',
+        /is over 1 MB; config files are limited to that and are not read further/,
+      );
     },
   },
   {
@@ -162,7 +183,11 @@ export const FAULT_CASES: FaultCase[] = [
       addPlugin(host.tree, 'faulty', '', { dependencies: { partner: '^1.0.0' } });
       addPlugin(host.tree, 'partner', '', { dependencies: { faulty: '^1.0.0' } });
       await host.boot();
-      await expectFailed(host, 'PLUGIN_DEPENDENCY_CYCLE', /"faulty" → "partner" → "faulty"|"partner" → "faulty" → "partner"/);
+      await expectFailed(
+        host,
+        'PLUGIN_DEPENDENCY_CYCLE',
+        /"faulty" → "partner" → "faulty"|"partner" → "faulty" → "partner"/,
+      );
       expect(host.plugins.info('partner').error?.code).toBe('PLUGIN_DEPENDENCY_CYCLE');
     },
   },
@@ -192,7 +217,10 @@ export const FAULT_CASES: FaultCase[] = [
     outcome: '`failed`, `PLUGIN_MANIFEST_INVALID`; nothing outside the package is imported',
     async run(host) {
       host.tree.write('outside.js', markerOf('outside'));
-      host.tree.package('plugins/faulty', { name: 'faulty', nestPlugin: { name: 'faulty', type: 'custom', entry: '../../outside.js' } });
+      host.tree.package('plugins/faulty', {
+        name: 'faulty',
+        nestPlugin: { name: 'faulty', type: 'custom', entry: '../../outside.js' },
+      });
       await host.boot();
       await expectFailed(host, 'PLUGIN_MANIFEST_INVALID', /points outside the package folder/);
       expect(imported()).not.toContain('outside');
@@ -207,7 +235,11 @@ export const FAULT_CASES: FaultCase[] = [
       const pinned = packageIntegrity(join(host.tree.root, 'plugins/faulty'));
       host.tree.write('plugins/faulty/index.js', `${host.tree.read('plugins/faulty/index.js')}\n// tampered\n`);
       await host.boot({ trust: { integrity: { 'faulty-plugin': pinned } } });
-      await expectFailed(host, 'PLUGIN_UNTRUSTED', /do not match trust\.integrity\["faulty-plugin"\] \(expected sha512-.*found sha512-/);
+      await expectFailed(
+        host,
+        'PLUGIN_UNTRUSTED',
+        /do not match trust\.integrity\["faulty-plugin"\] \(expected sha512-.*found sha512-/,
+      );
       expect(imported()).not.toContain('tampered');
     },
   },
@@ -260,10 +292,15 @@ export const FAULT_CASES: FaultCase[] = [
     tier: 'process',
     outcome: '`failed`, `PLUGIN_ACCESS_DENIED` (checked on the host side)',
     async run(host) {
-      addPlugin(host.tree, 'faulty', "async initialize(config, ctx) { await ctx.get('Secrets').read(); }", { isolation: 'process', inject: ['Secrets'] });
+      addPlugin(host.tree, 'faulty', "async initialize(config, ctx) { await ctx.get('Secrets').read(); }", {
+        isolation: 'process',
+        inject: ['Secrets'],
+      });
       host.tree.write(
         'plugins/faulty/index.js',
-        host.tree.read('plugins/faulty/index.js').replace("version: '1.0.0' }", "version: '1.0.0', inject: ['Secrets'] }"),
+        host.tree
+          .read('plugins/faulty/index.js')
+          .replace("version: '1.0.0' }", "version: '1.0.0', inject: ['Secrets'] }"),
       );
       await host.boot();
       await expectFailed(host, 'PLUGIN_ACCESS_DENIED', /which the host does not expose/);
@@ -274,7 +311,9 @@ export const FAULT_CASES: FaultCase[] = [
     tier: 'worker',
     outcome: '`failed`, `PLUGIN_INIT_FAILED` with the error',
     async run(host) {
-      addPlugin(host.tree, 'faulty', "initialize() { throw new Error('worker cannot start'); }", { isolation: 'worker' });
+      addPlugin(host.tree, 'faulty', "initialize() { throw new Error('worker cannot start'); }", {
+        isolation: 'worker',
+      });
       await host.boot();
       await expectFailed(host, 'PLUGIN_INIT_FAILED', /worker cannot start/);
     },
@@ -308,11 +347,20 @@ export const FAULT_CASES: FaultCase[] = [
   {
     name: 'unbounded memory growth',
     tier: 'worker',
-    outcome: 'the worker hits its heap limit; calls in flight fail with `PLUGIN_CRASHED` ("ran out of memory"); restarted',
+    outcome:
+      'the worker hits its heap limit; calls in flight fail with `PLUGIN_CRASHED` ("ran out of memory"); restarted',
     async run(host) {
-      addPlugin(host.tree, 'faulty', 'call() { const hog = []; for (;;) hog.push(new Array(100000).fill(Math.random())); }', { isolation: 'worker' });
+      addPlugin(
+        host.tree,
+        'faulty',
+        'call() { const hog = []; for (;;) hog.push(new Array(100000).fill(Math.random())); }',
+        { isolation: 'worker' },
+      );
       await host.boot({ isolation: { faulty: { tier: 'worker', heapMb: 32 } } });
-      await expect(reference(host).call()).rejects.toMatchObject({ code: 'PLUGIN_CRASHED', message: expect.stringContaining('ran out of memory') });
+      await expect(reference(host).call()).rejects.toMatchObject({
+        code: 'PLUGIN_CRASHED',
+        message: expect.stringContaining('ran out of memory'),
+      });
       await host.expectServing();
       await eventually(() => expect(host.plugins.info('faulty').state).toBe('enabled'));
     },
@@ -324,7 +372,10 @@ export const FAULT_CASES: FaultCase[] = [
     async run(host) {
       addPlugin(host.tree, 'faulty', 'call() { process.exit(3); }', { isolation: 'worker' });
       await host.boot();
-      await expect(reference(host).call()).rejects.toMatchObject({ code: 'PLUGIN_CRASHED', message: expect.stringContaining('exited with code 3') });
+      await expect(reference(host).call()).rejects.toMatchObject({
+        code: 'PLUGIN_CRASHED',
+        message: expect.stringContaining('exited with code 3'),
+      });
       await host.expectServing();
       await eventually(() => expect(host.plugins.info('faulty').state).toBe('enabled'));
     },
@@ -334,14 +385,18 @@ export const FAULT_CASES: FaultCase[] = [
     tier: 'worker',
     outcome: 'that call fails with `PLUGIN_NOT_CLONEABLE` naming the method; the plugin stays enabled',
     async run(host) {
-      addPlugin(host.tree, 'faulty', 'call() { return { run() {} }; }\n  plain() { return { ok: true }; }', { isolation: 'worker' });
+      addPlugin(host.tree, 'faulty', 'call() { return { run() {} }; }\n  plain() { return { ok: true }; }', {
+        isolation: 'worker',
+      });
       await host.boot();
       await expect(reference(host).call()).rejects.toMatchObject({
         code: 'PLUGIN_NOT_CLONEABLE',
         message: expect.stringContaining('method "call" returned a value that cannot cross'),
       });
       expect(host.plugins.info('faulty').state).toBe('enabled');
-      await expect((reference(host) as unknown as { plain(): Promise<unknown> }).plain()).resolves.toEqual({ ok: true });
+      await expect((reference(host) as unknown as { plain(): Promise<unknown> }).plain()).resolves.toEqual({
+        ok: true,
+      });
       await host.expectServing();
     },
   },
@@ -350,7 +405,9 @@ export const FAULT_CASES: FaultCase[] = [
     tier: 'worker',
     outcome: 'the worker dies; the plugin is `failed` (`PLUGIN_QUARANTINED` with a budget of 1) with the error',
     async run(host) {
-      addPlugin(host.tree, 'faulty', "initialize() { setTimeout(() => { throw new Error('late failure'); }, 50); }", { isolation: 'worker' });
+      addPlugin(host.tree, 'faulty', "initialize() { setTimeout(() => { throw new Error('late failure'); }, 50); }", {
+        isolation: 'worker',
+      });
       await host.boot({ crashBudget: { crashes: 1 } });
       await eventually(() => expect(host.plugins.info('faulty').error?.code).toBe('PLUGIN_QUARANTINED'));
       await expectFailed(host, 'PLUGIN_QUARANTINED', /late failure/);
@@ -359,9 +416,12 @@ export const FAULT_CASES: FaultCase[] = [
   {
     name: 'crash loop',
     tier: 'worker',
-    outcome: 'restarted with backoff until the crash budget (here 2) is spent, then `PLUGIN_QUARANTINED`; enable starts it afresh',
+    outcome:
+      'restarted with backoff until the crash budget (here 2) is spent, then `PLUGIN_QUARANTINED`; enable starts it afresh',
     async run(host) {
-      addPlugin(host.tree, 'faulty', 'initialize() { setTimeout(() => process.exit(1), 20); }', { isolation: 'worker' });
+      addPlugin(host.tree, 'faulty', 'initialize() { setTimeout(() => process.exit(1), 20); }', {
+        isolation: 'worker',
+      });
       const plugins = await host.boot({ crashBudget: { crashes: 2, windowMs: 60_000 } });
       await eventually(() => expect(plugins.info('faulty').error?.code).toBe('PLUGIN_QUARANTINED'));
       await expectFailed(host, 'PLUGIN_QUARANTINED', /crashed 2 times within 60 s/);
@@ -374,9 +434,17 @@ export const FAULT_CASES: FaultCase[] = [
     tier: 'process',
     outcome: 'the process hits its heap limit; calls fail with `PLUGIN_CRASHED` ("ran out of memory"); restarted',
     async run(host) {
-      addPlugin(host.tree, 'faulty', 'call() { const hog = []; for (;;) hog.push(new Array(100000).fill(Math.random())); }', { isolation: 'process' });
+      addPlugin(
+        host.tree,
+        'faulty',
+        'call() { const hog = []; for (;;) hog.push(new Array(100000).fill(Math.random())); }',
+        { isolation: 'process' },
+      );
       await host.boot({ isolation: { faulty: { tier: 'process', heapMb: 32 } } });
-      await expect(reference(host).call()).rejects.toMatchObject({ code: 'PLUGIN_CRASHED', message: expect.stringContaining('ran out of memory') });
+      await expect(reference(host).call()).rejects.toMatchObject({
+        code: 'PLUGIN_CRASHED',
+        message: expect.stringContaining('ran out of memory'),
+      });
       await host.expectServing();
       await eventually(() => expect(host.plugins.info('faulty').state).toBe('enabled'));
     },
@@ -388,7 +456,10 @@ export const FAULT_CASES: FaultCase[] = [
     async run(host) {
       addPlugin(host.tree, 'faulty', 'call() { process.exit(4); }', { isolation: 'process' });
       await host.boot();
-      await expect(reference(host).call()).rejects.toMatchObject({ code: 'PLUGIN_CRASHED', message: expect.stringContaining('code 4') });
+      await expect(reference(host).call()).rejects.toMatchObject({
+        code: 'PLUGIN_CRASHED',
+        message: expect.stringContaining('code 4'),
+      });
       await host.expectServing();
       await eventually(() => expect(host.plugins.info('faulty').state).toBe('enabled'));
     },

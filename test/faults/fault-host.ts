@@ -1,7 +1,14 @@
 import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
-import { InjectPlugin, PluginHealthIndicator, PluginManager, PluginModule, getPluginToken, type PluginModuleSyncOptions } from 'nestjs-plugin-host';
+import {
+  InjectPlugin,
+  PluginHealthIndicator,
+  PluginManager,
+  PluginModule,
+  getPluginToken,
+  type PluginModuleSyncOptions,
+} from 'nestjs-plugin-host';
 import request from 'supertest';
 import { liveIsolates } from '../../libs/plugin-host/src/isolation/index.js';
 import { CapturingLogger } from '../library/fixtures.js';
@@ -11,7 +18,10 @@ import { PackageTree, REPO } from '../library/package-tree.js';
 export function addBystander(tree: PackageTree): void {
   tree.package(
     'plugins/bystander',
-    { name: 'bystander-plugin', nestPlugin: { name: 'bystander', type: 'custom', entry: './index.js', compatibility: '^0.1.0' } },
+    {
+      name: 'bystander-plugin',
+      nestPlugin: { name: 'bystander', type: 'custom', entry: './index.js', compatibility: '^0.1.0' },
+    },
     {
       'index.js': `import { Plugin } from 'nestjs-plugin-host';
 export class Bystander {
@@ -24,10 +34,19 @@ Plugin({ name: 'bystander', type: 'custom', version: '1.0.0' })(Bystander);
 }
 
 /** A plugin package in `tree` whose class body is `members` (and module top level `prelude`). */
-export function addPlugin(tree: PackageTree, name: string, members: string, manifest: Record<string, unknown> = {}, prelude = ''): void {
+export function addPlugin(
+  tree: PackageTree,
+  name: string,
+  members: string,
+  manifest: Record<string, unknown> = {},
+  prelude = '',
+): void {
   tree.package(
     `plugins/${name}`,
-    { name: `${name}-plugin`, nestPlugin: { name, type: 'custom', entry: './index.js', compatibility: '^0.1.0', ...manifest } },
+    {
+      name: `${name}-plugin`,
+      nestPlugin: { name, type: 'custom', entry: './index.js', compatibility: '^0.1.0', ...manifest },
+    },
     {
       'index.js': `import { Plugin } from 'nestjs-plugin-host';
 ${prelude}
@@ -99,7 +118,10 @@ export class FaultHost {
     @Module({ imports: [TerminusModule.forRoot({ logger: false })], controllers: [ServingController] })
     class ServingModule {}
     const moduleRef = await Test.createTestingModule({
-      imports: [PluginModule.forRoot({ discovery: { root: this.tree.root }, hostVersion: '0.1.0', env: {}, ...options }), ServingModule],
+      imports: [
+        PluginModule.forRoot({ discovery: { root: this.tree.root }, hostVersion: '0.1.0', env: {}, ...options }),
+        ServingModule,
+      ],
     })
       .setLogger(this.logger)
       .compile();

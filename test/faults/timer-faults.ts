@@ -7,9 +7,11 @@ import type { FaultCase } from './fault-cases.js';
 import { addPlugin, type FaultHost } from './fault-host.js';
 
 /** Runs the timer scenario in plain Node on the host's tree; returns what it printed. */
-async function runScenario(
-  host: FaultHost,
-): Promise<{ status: number; body: { bystander: string }; faulty: { state: string; error?: { code: string; message: string } } }> {
+async function runScenario(host: FaultHost): Promise<{
+  status: number;
+  body: { bystander: string };
+  faulty: { state: string; error?: { code: string; message: string } };
+}> {
   const { stdout } = await promisify(execFile)(process.execPath, [join(REPO, 'test/faults/timer-scenario.mjs')], {
     cwd: REPO,
     env: { ...process.env, PLUGIN_ROOT: host.tree.root, NODE_OPTIONS: '' },
@@ -22,7 +24,8 @@ export const TIMER_FAULT_CASES: FaultCase[] = [
   {
     name: 'uncaught exception from a timer',
     tier: 'in-process',
-    outcome: 'the host process survives and serves; the plugin is `failed`, `PLUGIN_CRASHED`, with the error (traced by its stack)',
+    outcome:
+      'the host process survives and serves; the plugin is `failed`, `PLUGIN_CRASHED`, with the error (traced by its stack)',
     async run(host) {
       addPlugin(host.tree, 'faulty', "initialize() { setTimeout(() => { throw new Error('late throw'); }, 50); }");
       const result = await runScenario(host);
@@ -40,7 +43,11 @@ export const TIMER_FAULT_CASES: FaultCase[] = [
     tier: 'in-process',
     outcome: 'the host process survives and serves; the plugin is `failed`, `PLUGIN_CRASHED`, with the reason',
     async run(host) {
-      addPlugin(host.tree, 'faulty', "initialize() { setTimeout(() => { Promise.reject(new Error('dropped promise')); }, 50); }");
+      addPlugin(
+        host.tree,
+        'faulty',
+        "initialize() { setTimeout(() => { Promise.reject(new Error('dropped promise')); }, 50); }",
+      );
       const result = await runScenario(host);
       expect(result.status).toBe(200);
       expect(result.faulty.error).toMatchObject({

@@ -19,9 +19,10 @@ Controller()(PingController);
 Get('ping')(PingController.prototype, 'ping', Object.getOwnPropertyDescriptor(PingController.prototype, 'ping'));
 
 class AppModule {}
-Module({ imports: [PluginModule.forRoot({ discovery: { root: process.env.PLUGIN_ROOT }, hostVersion: '0.1.0', env: {} })], controllers: [PingController] })(
-  AppModule,
-);
+Module({
+  imports: [PluginModule.forRoot({ discovery: { root: process.env.PLUGIN_ROOT }, hostVersion: '0.1.0', env: {} })],
+  controllers: [PingController],
+})(AppModule);
 
 const app = await NestFactory.create(AppModule, { logger: false });
 await app.listen(0, '127.0.0.1');

@@ -38,7 +38,10 @@ describe('admin endpoints (PluginAdminModule)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         PluginModule.forRoot({
-          plugins: [makePlugin({ name: 'alpha', configSchema: LimitConfig }, log), makePlugin({ name: 'beta', dependencies: { alpha: '^1.0.0' } }, log)],
+          plugins: [
+            makePlugin({ name: 'alpha', configSchema: LimitConfig }, log),
+            makePlugin({ name: 'beta', dependencies: { alpha: '^1.0.0' } }, log),
+          ],
           env: {},
           hostVersion: '0.1.0',
         }),
@@ -68,20 +71,38 @@ describe('admin endpoints (PluginAdminModule)', () => {
   it('serves every route with the token, and audits each change', async () => {
     const { http, plugins, log } = await start({ token: TOKEN });
     const auth = { authorization: `Bearer ${TOKEN}` };
-    expect((await http.get('/plugins').set(auth).expect(200)).body.map((p: { name: string }) => p.name)).toEqual(['alpha', 'beta']);
-    expect((await http.get('/plugins/beta').set(auth).expect(200)).body).toMatchObject({ name: 'beta', state: 'enabled' });
-    expect((await http.get('/plugins/nope').set(auth).expect(404)).body).toMatchObject({ code: 'PLUGIN_NOT_FOUND', plugin: 'nope' });
+    expect((await http.get('/plugins').set(auth).expect(200)).body.map((p: { name: string }) => p.name)).toEqual([
+      'alpha',
+      'beta',
+    ]);
+    expect((await http.get('/plugins/beta').set(auth).expect(200)).body).toMatchObject({
+      name: 'beta',
+      state: 'enabled',
+    });
+    expect((await http.get('/plugins/nope').set(auth).expect(404)).body).toMatchObject({
+      code: 'PLUGIN_NOT_FOUND',
+      plugin: 'nope',
+    });
 
     const disabled = await http.post('/plugins/alpha/disable').set(auth).expect(200);
     expect(disabled.body).toMatchObject({ name: 'alpha', state: 'disabled', alsoDisabled: ['beta'] });
-    expect((await http.post('/plugins/beta/enable').set(auth).expect(200)).body).toMatchObject({ state: 'enabled', alsoEnabled: ['alpha'] });
+    expect((await http.post('/plugins/beta/enable').set(auth).expect(200)).body).toMatchObject({
+      state: 'enabled',
+      alsoEnabled: ['alpha'],
+    });
     await http.post('/plugins/alpha/reload').set(auth).expect(200);
     expect(log.of('construct:alpha')).toHaveLength(2);
 
-    expect((await http.patch('/plugins/alpha/config').set(auth).send({ limit: 500 }).expect(400)).body).toMatchObject({ code: 'PLUGIN_CONFIG_INVALID' });
-    expect((await http.patch('/plugins/alpha/config').set(auth).send([1]).expect(400)).body.message).toContain('must be a JSON object');
+    expect((await http.patch('/plugins/alpha/config').set(auth).send({ limit: 500 }).expect(400)).body).toMatchObject({
+      code: 'PLUGIN_CONFIG_INVALID',
+    });
+    expect((await http.patch('/plugins/alpha/config').set(auth).send([1]).expect(400)).body.message).toContain(
+      'must be a JSON object',
+    );
     await http.patch('/plugins/alpha/config').set(auth).send({ limit: 50 }).expect(200);
-    expect((await http.post('/plugins/alpha/reload').set(auth).send({ force: true }).expect(400)).body.message).toBe('this route takes no body');
+    expect((await http.post('/plugins/alpha/reload').set(auth).send({ force: true }).expect(400)).body.message).toBe(
+      'this route takes no body',
+    );
 
     expect(plugins.audit().map((e) => `${e.actor} ${e.route} ${e.outcome}${e.code ? ` ${e.code}` : ''}`)).toEqual([
       'token POST /plugins/alpha/disable ok',
@@ -98,7 +119,13 @@ describe('admin endpoints (PluginAdminModule)', () => {
     await http.post('/admin/plugins/beta/disable').expect(403);
     await http.post('/admin/plugins/beta/disable').set('x-user', 'admin').expect(200);
     expect(plugins.audit()).toEqual([
-      expect.objectContaining({ actor: 'admin', route: 'POST /admin/plugins/beta/disable', operation: 'disable', plugin: 'beta', outcome: 'ok' }),
+      expect.objectContaining({
+        actor: 'admin',
+        route: 'POST /admin/plugins/beta/disable',
+        operation: 'disable',
+        plugin: 'beta',
+        outcome: 'ok',
+      }),
     ]);
   });
 

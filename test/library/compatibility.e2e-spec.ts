@@ -12,7 +12,10 @@ describe('compatibility', () => {
 
   it('refuses an incompatible plugin before loading it, with both versions in the message', async () => {
     const log = new CallLog();
-    host = await bootHost({ hostVersion: '0.1.0', plugins: [makePlugin({ name: 'future', version: '3.0.0', compatibility: '^2.0.0' }, log)] });
+    host = await bootHost({
+      hostVersion: '0.1.0',
+      plugins: [makePlugin({ name: 'future', version: '3.0.0', compatibility: '^2.0.0' }, log)],
+    });
     expect(info('future').error?.code).toBe('PLUGIN_INCOMPATIBLE');
     expect(info('future').error?.message).toContain('plugin "future"@3.0.0 requires host ^2.0.0 but the host is 0.1.0');
     expect(log.entries).toEqual([]); // never instantiated
@@ -20,10 +23,15 @@ describe('compatibility', () => {
 
   it('loads a plugin listed in acceptIncompatible, with a warning', async () => {
     const log = new CallLog();
-    host = await bootHost({ acceptIncompatible: ['future'], plugins: [makePlugin({ name: 'future', compatibility: '^2.0.0' }, log)] });
+    host = await bootHost({
+      acceptIncompatible: ['future'],
+      plugins: [makePlugin({ name: 'future', compatibility: '^2.0.0' }, log)],
+    });
     expect(info('future').state).toBe('enabled');
     expect(info('future').warnings.join()).toContain('loading it anyway because it is listed in acceptIncompatible');
-    expect(host.logger.messages().join('\n')).toMatch(/warn: plugin "future"@1\.0\.0 requires host \^2\.0\.0 but the host is 0\.1\.0/);
+    expect(host.logger.messages().join('\n')).toMatch(
+      /warn: plugin "future"@1\.0\.0 requires host \^2\.0\.0 but the host is 0\.1\.0/,
+    );
   });
 
   it('warns about a plugin with no compatibility range and loads it', async () => {
@@ -37,7 +45,10 @@ describe('compatibility', () => {
     const log = new CallLog();
     host = await bootHost({
       hostVersion: undefined,
-      plugins: [makePlugin({ name: 'current', compatibility: `^${LIBRARY_VERSION}` }, log), makePlugin({ name: 'older', compatibility: '<0.0.1' }, log)],
+      plugins: [
+        makePlugin({ name: 'current', compatibility: `^${LIBRARY_VERSION}` }, log),
+        makePlugin({ name: 'older', compatibility: '<0.0.1' }, log),
+      ],
     });
     expect(info('current').state).toBe('enabled');
     expect(info('older').error?.message).toContain(`but the host is ${LIBRARY_VERSION}`);
@@ -45,7 +56,11 @@ describe('compatibility', () => {
 
   it('reports an invalid semver declaration as PLUGIN_MANIFEST_INVALID with every bad field', async () => {
     const log = new CallLog();
-    host = await bootHost({ plugins: [makePlugin({ name: 'sloppy', version: 'latest', compatibility: 'soon', dependencies: { db: 'any' } }, log)] });
+    host = await bootHost({
+      plugins: [
+        makePlugin({ name: 'sloppy', version: 'latest', compatibility: 'soon', dependencies: { db: 'any' } }, log),
+      ],
+    });
     const message = info('sloppy').error?.message ?? '';
     expect(info('sloppy').error?.code).toBe('PLUGIN_MANIFEST_INVALID');
     expect(message).toContain('version "latest" must be a semver version');
@@ -55,6 +70,8 @@ describe('compatibility', () => {
   });
 
   it('stops bootstrap on an invalid hostVersion with PLUGIN_OPTIONS_INVALID', async () => {
-    await expect(bootHost({ hostVersion: 'v-next', plugins: [] })).rejects.toThrow(/PLUGIN_OPTIONS_INVALID: .*hostVersion "v-next" must be a semver version/);
+    await expect(bootHost({ hostVersion: 'v-next', plugins: [] })).rejects.toThrow(
+      /PLUGIN_OPTIONS_INVALID: .*hostVersion "v-next" must be a semver version/,
+    );
   });
 });

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { types } from 'node:util';
-import { InjectPlugin, InjectPlugins, Plugin, PluginError, PluginManager, PluginModule, PluginState, getPluginToken } from 'nestjs-plugin-host';
+import {
+  InjectPlugin,
+  InjectPlugins,
+  Plugin,
+  PluginError,
+  PluginManager,
+  PluginModule,
+  PluginState,
+  getPluginToken,
+} from 'nestjs-plugin-host';
 import { bootHost, CallLog, makePlugin, thrownBy, type Host } from './fixtures.js';
 
 @Plugin({ name: 'graph-plugin', type: 'output', version: '2.0.0', compatibility: '^0.1.0' })
@@ -51,7 +60,10 @@ describe('discovery and injection', () => {
       disabled: ['off'],
       // graph-plugin is a @Plugin() provider and nowhere never comes: neither is known when the module is declared.
       module: {
-        imports: [ReportingModule, PluginModule.forFeature({ plugins: ['graph-plugin', 'nowhere'], types: ['output'] })],
+        imports: [
+          ReportingModule,
+          PluginModule.forFeature({ plugins: ['graph-plugin', 'nowhere'], types: ['output'] }),
+        ],
         providers: [DetectionService],
       },
     });
@@ -66,7 +78,9 @@ describe('discovery and injection', () => {
         ['graph-plugin', 'provider'],
       ]),
     );
-    expect(list.find((p) => p.name === 'graph-plugin')!.source.description).toBe('provider GraphPlugin in ReportingModule');
+    expect(list.find((p) => p.name === 'graph-plugin')!.source.description).toBe(
+      'provider GraphPlugin in ReportingModule',
+    );
   });
 
   it('injects a stable reference by name that calls the live instance, and is no Proxy', async () => {
@@ -107,7 +121,9 @@ describe('discovery and injection', () => {
     expect(thrownBy(() => service.off.ping())).toMatchObject({ code: 'PLUGIN_DISABLED' });
     expect(() => service.off.ping()).toThrow(/plugin "off" cannot be called: it is disabled/);
     expect(thrownBy(() => service.broken.ping())).toMatchObject({ code: 'PLUGIN_DISABLED' });
-    expect(() => service.broken.ping()).toThrow(/"broken" cannot be called: it failed \(PLUGIN_INIT_FAILED: .*model file missing/);
+    expect(() => service.broken.ping()).toThrow(
+      /"broken" cannot be called: it failed \(PLUGIN_INIT_FAILED: .*model file missing/,
+    );
   });
 
   it('calls through a name no plugin has fail with PLUGIN_NOT_FOUND listing the known plugins', async () => {
@@ -122,7 +138,9 @@ describe('discovery and injection', () => {
     expect(error).toBeInstanceOf(PluginError);
     expect(error).toMatchObject({ code: 'PLUGIN_NOT_FOUND', plugin: 'nowhere' });
     expect((error as Error).message).toMatch(/known plugins: .*alpha/);
-    expect(host.logger.messages().join('\n')).toMatch(/@InjectPlugin\('nowhere'\) is used but no plugin named "nowhere" is registered/);
+    expect(host.logger.messages().join('\n')).toMatch(
+      /@InjectPlugin\('nowhere'\) is used but no plugin named "nowhere" is registered/,
+    );
   });
 
   it('refuses two plugins with one name, naming both sources, and still boots', async () => {
@@ -133,7 +151,9 @@ describe('discovery and injection', () => {
     const info = host.moduleRef.get(PluginManager).info('twin');
     expect(info.state).toBe(PluginState.FAILED);
     expect(info.error?.code).toBe('PLUGIN_DUPLICATE');
-    expect(info.error?.message).toContain('class twinPlugin in PluginModule plugins[0] and class twinPlugin in PluginModule plugins[1]');
+    expect(info.error?.message).toContain(
+      'class twinPlugin in PluginModule plugins[0] and class twinPlugin in PluginModule plugins[1]',
+    );
     expect(log.of('construct:twin')).toEqual([]);
     expect(host.moduleRef.get(PluginManager).info('solo').state).toBe(PluginState.ENABLED);
   });
@@ -142,7 +162,9 @@ describe('discovery and injection', () => {
     host = await bootHost({ plugins: [GraphPlugin], module: { imports: [ReportingModule] } });
     const info = host.moduleRef.get(PluginManager).info('graph-plugin');
     expect(info.error?.code).toBe('PLUGIN_DUPLICATE');
-    expect(info.error?.message).toContain('class GraphPlugin in PluginModule plugins[0] and provider GraphPlugin in ReportingModule');
+    expect(info.error?.message).toContain(
+      'class GraphPlugin in PluginModule plugins[0] and provider GraphPlugin in ReportingModule',
+    );
   });
 
   it('provides a token per plugin name for plugins listed in plugins', async () => {

@@ -31,7 +31,11 @@ export interface FakePluginBehaviour {
  * A real `@Plugin()` class built for a test: it logs `init:<name>`,
  * `cleanup:<name>` and `construct:<name>`, then runs the given behaviour.
  */
-export function makePlugin(metadata: Partial<PluginMetadata> & { name: string }, log: CallLog, behaviour: FakePluginBehaviour = {}): Type<object> {
+export function makePlugin(
+  metadata: Partial<PluginMetadata> & { name: string },
+  log: CallLog,
+  behaviour: FakePluginBehaviour = {},
+): Type<object> {
   const full: PluginMetadata = { type: 'algorithm', version: '1.0.0', compatibility: '^0.1.0', ...metadata };
   class FakePlugin {
     constructor() {
@@ -50,7 +54,11 @@ export function makePlugin(metadata: Partial<PluginMetadata> & { name: string },
     }
   }
   if (behaviour.healthCheck) {
-    Object.defineProperty(FakePlugin.prototype, 'healthCheck', { value: behaviour.healthCheck, writable: true, configurable: true });
+    Object.defineProperty(FakePlugin.prototype, 'healthCheck', {
+      value: behaviour.healthCheck,
+      writable: true,
+      configurable: true,
+    });
   }
   Object.defineProperty(FakePlugin, 'name', { value: `${full.name.replace(/[^A-Za-z0-9]/g, '_')}Plugin` });
   Plugin(full)(FakePlugin);

@@ -29,7 +29,10 @@ describe('plugin health through Terminus', () => {
 
   const serve = async (options: PluginModuleSyncOptions) => {
     const moduleRef = await Test.createTestingModule({
-      imports: [TerminusModule.forRoot({ logger: false }), PluginModule.forRoot({ hostVersion: '0.1.0', env: {}, ...options })],
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        PluginModule.forRoot({ hostVersion: '0.1.0', env: {}, ...options }),
+      ],
       controllers: [HealthController],
     })
       .setLogger(new CapturingLogger())
@@ -43,7 +46,9 @@ describe('plugin health through Terminus', () => {
     const log = new CallLog();
     const http = await serve({
       plugins: [
-        makePlugin({ name: 'steady', version: '1.2.0' }, log, { healthCheck: () => ({ status: 'up', details: { models: 2 } }) }),
+        makePlugin({ name: 'steady', version: '1.2.0' }, log, {
+          healthCheck: () => ({ status: 'up', details: { models: 2 } }),
+        }),
         makePlugin({ name: 'plain' }, log),
       ],
     });
@@ -79,7 +84,9 @@ describe('plugin health through Terminus', () => {
     const http = await serve({
       plugins: [
         makePlugin({ name: 'rejects' }, log, { healthCheck: () => Promise.reject(new Error('disk full')) }),
-        makePlugin({ name: 'says-down' }, log, { healthCheck: () => ({ status: 'down', message: 'model not loaded' }) }),
+        makePlugin({ name: 'says-down' }, log, {
+          healthCheck: () => ({ status: 'down', message: 'model not loaded' }),
+        }),
       ],
     });
     const response = await http.get('/health').expect(503);
@@ -138,7 +145,11 @@ describe('plugin health through Terminus', () => {
       ],
     });
     const response = await http.get('/health').expect(200);
-    expect(response.body.info.plugins.broken).toMatchObject({ status: 'down', state: 'failed', code: 'PLUGIN_INIT_FAILED' });
+    expect(response.body.info.plugins.broken).toMatchObject({
+      status: 'down',
+      state: 'failed',
+      code: 'PLUGIN_INIT_FAILED',
+    });
     expect(response.body.info.plugins.broken.message).toContain('bad credentials');
   });
 });

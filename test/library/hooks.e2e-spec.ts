@@ -13,7 +13,13 @@ class AuditPlugin {
   }
 }
 
-@Plugin({ name: 'alerts', type: 'output', version: '1.0.0', compatibility: '^0.1.0', dependencies: { audit: '^1.0.0' } })
+@Plugin({
+  name: 'alerts',
+  type: 'output',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  dependencies: { audit: '^1.0.0' },
+})
 class AlertsPlugin {
   @OnHook('detection.completed', { priority: 10 })
   async alert(): Promise<string> {
@@ -28,7 +34,13 @@ class AlertsPlugin {
   }
 }
 
-@Plugin({ name: 'metrics', type: 'output', version: '1.0.0', compatibility: '^0.1.0', dependencies: { audit: '^1.0.0' } })
+@Plugin({
+  name: 'metrics',
+  type: 'output',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  dependencies: { audit: '^1.0.0' },
+})
 class MetricsPlugin {
   @OnHook('detection.completed')
   count(): never {
@@ -61,7 +73,10 @@ describe('hooks', () => {
   });
 
   const boot = async () => {
-    host = await bootHost({ plugins: [AuditPlugin, AlertsPlugin, MetricsPlugin], hooks: ['detection.completed', 'threshold.choose'] });
+    host = await bootHost({
+      plugins: [AuditPlugin, AlertsPlugin, MetricsPlugin],
+      hooks: ['detection.completed', 'threshold.choose'],
+    });
     return { hooks: host.moduleRef.get(PluginHooks), plugins: host.moduleRef.get(PluginManager) };
   };
 
@@ -77,7 +92,11 @@ describe('hooks', () => {
     ]);
     const failed = results[3];
     expect(!failed.ok && failed.error.message).toContain('metrics backend down');
-    expect(host!.logger.messages('PluginHooks').some((line) => line.includes('"metrics" failed in hook "detection.completed"'))).toBe(true);
+    expect(
+      host!.logger
+        .messages('PluginHooks')
+        .some((line) => line.includes('"metrics" failed in hook "detection.completed"')),
+    ).toBe(true);
   });
 
   it('callFirst returns the first value that is not undefined and stops there', async () => {
@@ -92,12 +111,18 @@ describe('hooks', () => {
     await plugins.disable('alerts');
     expect(hooks.implementations('detection.completed').map((i) => i.plugin)).toEqual(['metrics', 'audit', 'metrics']);
     await plugins.enable('alerts');
-    expect(hooks.implementations('detection.completed')[0]).toEqual({ plugin: 'alerts', method: 'alert', priority: 10 });
+    expect(hooks.implementations('detection.completed')[0]).toEqual({
+      plugin: 'alerts',
+      method: 'alert',
+      priority: 10,
+    });
   });
 
   it('warns at boot about implementations of hooks the host did not declare', async () => {
     const { plugins } = await boot();
-    expect(plugins.info('metrics').warnings).toEqual([expect.stringContaining('implements hook "detection.typo" that the host does not declare')]);
+    expect(plugins.info('metrics').warnings).toEqual([
+      expect.stringContaining('implements hook "detection.typo" that the host does not declare'),
+    ]);
     expect(plugins.info('audit').warnings).toEqual([]);
   });
 });

@@ -26,12 +26,16 @@ async function loadedFiles(boot: boolean): Promise<string[]> {
       }
       console.log(JSON.stringify(Object.keys(require.cache)));
     })().catch((error) => { console.error(error); process.exit(1); });`;
-  const { stdout } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', '-e', script], { cwd: REPO });
+  const { stdout } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', '-e', script], {
+    cwd: REPO,
+  });
   return (JSON.parse(stdout) as string[]).map((file) => file.replace(/\\/g, '/'));
 }
 
-const libraryFiles = (files: string[], pattern: RegExp) => files.filter((file) => /\/libs\/plugin-host\/dist-cjs\//.test(file) && pattern.test(file));
-const packages = (files: string[], names: string[]) => names.filter((name) => files.some((file) => file.includes(`/node_modules/${name}/`)));
+const libraryFiles = (files: string[], pattern: RegExp) =>
+  files.filter((file) => /\/libs\/plugin-host\/dist-cjs\//.test(file) && pattern.test(file));
+const packages = (files: string[], names: string[]) =>
+  names.filter((name) => files.some((file) => file.includes(`/node_modules/${name}/`)));
 
 describe('what importing the library costs', () => {
   it('importing it loads none of what only a booting app needs, nor the admin routes, Terminus, class-validator, class-transformer or semver', async () => {
@@ -49,7 +53,9 @@ describe('what importing the library costs', () => {
   it('a boot with in-process plugins and no config schema loads no isolate code, no admin routes and no class-validator', async () => {
     const files = await loadedFiles(true);
     expect(libraryFiles(files, /\/dist-cjs\/lifecycle\/lifecycle-runner\.js$/)).toHaveLength(1); // it did boot
-    expect(libraryFiles(files, /\/isolation\/(isolated-plugin|frames|memory-guard|isolation-protocol)\.js$|\/admin\//)).toEqual([]);
+    expect(
+      libraryFiles(files, /\/isolation\/(isolated-plugin|frames|memory-guard|isolation-protocol)\.js$|\/admin\//),
+    ).toEqual([]);
     expect(packages(files, ['@nestjs/terminus', 'class-validator', 'class-transformer'])).toEqual([]);
   });
 });

@@ -7,10 +7,19 @@ import { bootHost, type Host } from './fixtures.js';
 import { PackageTree, REPO } from './package-tree.js';
 
 /** A plugin package whose class body is `members`; it imports the library as a real plugin does. */
-function isolatedPlugin(tree: PackageTree, name: string, members: string, manifest: Record<string, unknown> = {}, prelude = ''): void {
+function isolatedPlugin(
+  tree: PackageTree,
+  name: string,
+  members: string,
+  manifest: Record<string, unknown> = {},
+  prelude = '',
+): void {
   tree.package(
     `plugins/${name}`,
-    { name: `${name}-plugin`, nestPlugin: { name, type: 'custom', entry: './index.js', compatibility: '^0.1.0', ...manifest } },
+    {
+      name: `${name}-plugin`,
+      nestPlugin: { name, type: 'custom', entry: './index.js', compatibility: '^0.1.0', ...manifest },
+    },
     {
       'index.js': `import { OnHook, Plugin } from 'nestjs-plugin-host';
 ${prelude}
@@ -64,7 +73,9 @@ describe('isolation tiers', () => {
       await host!.close();
       host = undefined;
       await new Promise((resolve) => setImmediate(() => setImmediate(resolve))); // Node frees a handle a loop turn after its exit event
-      const left = [...activeResources()].filter(([kind, count]) => kind !== 'Timeout' && kind !== 'TTYWrap' && count > (before.get(kind) ?? 0));
+      const left = [...activeResources()].filter(
+        ([kind, count]) => kind !== 'Timeout' && kind !== 'TTYWrap' && count > (before.get(kind) ?? 0),
+      );
       expect(left).toEqual([]); // close itself waited for the exits
     });
 
@@ -82,18 +93,30 @@ describe('isolation tiers', () => {
         {},
         '',
       );
-      tree.write('plugins/remote/index.js', tree.read('plugins/remote/index.js').replace('Plugin({', "OnHook('work.done')(P.prototype, 'onDone');\nPlugin({"));
-      const plugins = await boot({ isolation: { remote: tier }, config: { remote: { offset: 10 } }, hooks: ['work.done'] });
-      expect(plugins.info('remote').state).toBe('enabled');
-      const remote = host!.moduleRef.get<{ add(a: number, b: number): Promise<number>; where(): Promise<{ pid: number; greeting: string }> }>(
-        getPluginToken('remote'),
+      tree.write(
+        'plugins/remote/index.js',
+        tree
+          .read('plugins/remote/index.js')
+          .replace('Plugin({', "OnHook('work.done')(P.prototype, 'onDone');\nPlugin({"),
       );
+      const plugins = await boot({
+        isolation: { remote: tier },
+        config: { remote: { offset: 10 } },
+        hooks: ['work.done'],
+      });
+      expect(plugins.info('remote').state).toBe('enabled');
+      const remote = host!.moduleRef.get<{
+        add(a: number, b: number): Promise<number>;
+        where(): Promise<{ pid: number; greeting: string }>;
+      }>(getPluginToken('remote'));
       await expect(remote.add(1, 2)).resolves.toBe(13);
       const where = await remote.where();
       expect(where.greeting).toBe('host greets remote');
       if (tier === 'process') expect(where.pid).not.toBe(process.pid);
       else expect(where.pid).toBe(process.pid);
-      await expect(host!.moduleRef.get(PluginHooks).call('work.done', { n: 3 })).resolves.toEqual([{ plugin: 'remote', ok: true, value: 'done 3' }]);
+      await expect(host!.moduleRef.get(PluginHooks).call('work.done', { n: 3 })).resolves.toEqual([
+        { plugin: 'remote', ok: true, value: 'done 3' },
+      ]);
       await expect(plugins.disable('remote')).resolves.toMatchObject({ state: 'disabled' });
       await expect(remote.add(1, 1)).rejects.toMatchObject({ code: 'PLUGIN_DISABLED' });
       await expect(plugins.enable('remote')).resolves.toMatchObject({ state: 'enabled' });

@@ -82,7 +82,9 @@ describe('lifecycle', () => {
       ],
     });
     expect(info('needs-ghost').error?.code).toBe('PLUGIN_DEPENDENCY_MISSING');
-    expect(info('needs-ghost').error?.message).toContain('needs "ghost"@^1.0.0 but no plugin named "ghost" is registered');
+    expect(info('needs-ghost').error?.message).toContain(
+      'needs "ghost"@^1.0.0 but no plugin named "ghost" is registered',
+    );
     expect(info('needs-new-lib').error?.code).toBe('PLUGIN_DEPENDENCY_MISSING');
     expect(info('needs-new-lib').error?.message).toContain('needs "old-lib"@^2.0.0 but "old-lib" is 1.4.0');
     expect(info('top').error?.code).toBe('PLUGIN_DEPENDENCY_FAILED');
@@ -161,22 +163,27 @@ describe('lifecycle', () => {
         }),
       ],
     });
-    await expect(booting).rejects.toThrow(/bootstrap stopped: required plugin "must-run" failed\. PLUGIN_INIT_FAILED: .*license key rejected/);
+    await expect(booting).rejects.toThrow(
+      /bootstrap stopped: required plugin "must-run" failed\. PLUGIN_INIT_FAILED: .*license key rejected/,
+    );
     expect(log.of('cleanup:')).toEqual(['cleanup:started']);
   });
 
   it('stops bootstrap when a plugin declaring required: true is refused before loading', async () => {
     const log = new CallLog();
-    await expect(bootHost({ plugins: [makePlugin({ name: 'core', required: true, compatibility: '^9.0.0' }, log)] })).rejects.toThrow(
-      /required plugin "core" failed\. PLUGIN_INCOMPATIBLE/,
-    );
+    await expect(
+      bootHost({ plugins: [makePlugin({ name: 'core', required: true, compatibility: '^9.0.0' }, log)] }),
+    ).rejects.toThrow(/required plugin "core" failed\. PLUGIN_INCOMPATIBLE/);
   });
 
   it('reports a cleanup that hangs as PLUGIN_TIMEOUT and still finishes shutdown', async () => {
     const log = new CallLog();
     host = await bootHost({
       timeouts: { cleanup: 30 },
-      plugins: [makePlugin({ name: 'stuck' }, log, { cleanup: () => new Promise(() => undefined) }), makePlugin({ name: 'tidy' }, log)],
+      plugins: [
+        makePlugin({ name: 'stuck' }, log, { cleanup: () => new Promise(() => undefined) }),
+        makePlugin({ name: 'tidy' }, log),
+      ],
     });
     const manager = host.moduleRef.get(PluginManager);
     const logger = host.logger;
@@ -184,7 +191,9 @@ describe('lifecycle', () => {
     host = undefined;
     expect(manager.info('stuck').error?.code).toBe('PLUGIN_TIMEOUT');
     expect(manager.info('tidy').state).toBe('disabled');
-    expect(logger.messages().join('\n')).toMatch(/error: stuck: cleanup failed in .* ms: PLUGIN_TIMEOUT: plugin "stuck" did not finish cleanup within 30 ms/);
+    expect(logger.messages().join('\n')).toMatch(
+      /error: stuck: cleanup failed in .* ms: PLUGIN_TIMEOUT: plugin "stuck" did not finish cleanup within 30 ms/,
+    );
   });
 
   it('gives every phase a context with the plugin name, a logger and a signal, and initialize the config', async () => {
@@ -195,7 +204,13 @@ describe('lifecycle', () => {
       plugins: [
         makePlugin({ name: 'ctx' }, log, {
           initialize: (config, ctx) => {
-            Object.assign(seen, { config, ctxConfig: ctx.config, name: ctx.name, signal: ctx.signal instanceof AbortSignal, logger: typeof ctx.logger.log });
+            Object.assign(seen, {
+              config,
+              ctxConfig: ctx.config,
+              name: ctx.name,
+              signal: ctx.signal instanceof AbortSignal,
+              logger: typeof ctx.logger.log,
+            });
           },
           cleanup: (ctx: PluginPhaseContext) => {
             seen.cleanupSignal = ctx.signal instanceof AbortSignal;
@@ -205,6 +220,13 @@ describe('lifecycle', () => {
     });
     await host.close();
     host = undefined;
-    expect(seen).toEqual({ config: { anything: 1 }, ctxConfig: { anything: 1 }, name: 'ctx', signal: true, logger: 'function', cleanupSignal: true });
+    expect(seen).toEqual({
+      config: { anything: 1 },
+      ctxConfig: { anything: 1 },
+      name: 'ctx',
+      signal: true,
+      logger: 'function',
+      cleanupSignal: true,
+    });
   });
 });

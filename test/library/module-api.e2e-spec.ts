@@ -52,7 +52,10 @@ describe('PluginModule, as Nest modules are written', () => {
 
   it.each([
     ['useClass', () => PluginModule.forRootAsync({ plugins: plugins(), imports: [config()], useClass: PluginOptions })],
-    ['useExisting', () => PluginModule.forRootAsync({ plugins: plugins(), imports: [OptionsModule], useExisting: PluginOptions })],
+    [
+      'useExisting',
+      () => PluginModule.forRootAsync({ plugins: plugins(), imports: [OptionsModule], useExisting: PluginOptions }),
+    ],
     [
       'useFactory',
       () =>
@@ -60,7 +63,11 @@ describe('PluginModule, as Nest modules are written', () => {
           plugins: plugins(),
           imports: [config()],
           inject: [ConfigService],
-          useFactory: (settings: ConfigService) => ({ hostVersion: '0.1.0', env: {}, disabled: settings.get<string>('DISABLED_PLUGINS')?.split(',') }),
+          useFactory: (settings: ConfigService) => ({
+            hostVersion: '0.1.0',
+            env: {},
+            disabled: settings.get<string>('DISABLED_PLUGINS')?.split(','),
+          }),
         }),
     ],
   ])('takes its runtime options from %s, resolved inside DI', async (_, root) => {
@@ -89,7 +96,9 @@ describe('PluginModule, as Nest modules are written', () => {
         "Consumer uses @InjectPlugin('ghost'), but no plugin \"ghost\" is known at boot (listed in PluginModule.forRoot({ plugins }) or found in a package manifest). If it is a @Plugin() provider or arrives later, declare it in the module that provides Consumer: imports: [PluginModule.forFeature({ plugins: ['ghost'] })].",
       ),
     });
-    await expect(failure).rejects.toMatchObject({ message: expect.stringContaining("imports: [PluginModule.forFeature({ types: ['exporter'] })]") });
+    await expect(failure).rejects.toMatchObject({
+      message: expect.stringContaining("imports: [PluginModule.forFeature({ types: ['exporter'] })]"),
+    });
   });
 
   it('injects what PluginModule.forFeature declares: a reference that throws PLUGIN_NOT_FOUND until such a plugin exists, and a live list', async () => {
@@ -100,9 +109,16 @@ describe('PluginModule, as Nest modules are written', () => {
         @InjectPlugins('exporter') readonly exporters: object[],
       ) {}
     }
-    @Module({ imports: [PluginModule.forFeature({ plugins: ['later'], types: ['exporter'] })], providers: [Consumer], exports: [Consumer] })
+    @Module({
+      imports: [PluginModule.forFeature({ plugins: ['later'], types: ['exporter'] })],
+      providers: [Consumer],
+      exports: [Consumer],
+    })
     class FeatureModule {}
-    const { moduleRef, logger } = await boot([PluginModule.forRoot({ plugins: plugins(), hostVersion: '0.1.0', env: {} }), FeatureModule]);
+    const { moduleRef, logger } = await boot([
+      PluginModule.forRoot({ plugins: plugins(), hostVersion: '0.1.0', env: {} }),
+      FeatureModule,
+    ]);
     try {
       const consumer = moduleRef.get(Consumer);
       expect(() => consumer.later.run()).toThrow(expect.objectContaining({ code: 'PLUGIN_NOT_FOUND' }));
@@ -157,7 +173,12 @@ describe('building plugin classes', () => {
     @Module({ providers: [{ provide: GREETING, useValue: 'hi' }], exports: [GREETING] })
     class GreetingModule {}
     const { moduleRef } = await boot([
-      PluginModule.forRoot({ plugins: [ByProperty, ByConstructor, Plain], imports: [GreetingModule], hostVersion: '0.1.0', env: {} }),
+      PluginModule.forRoot({
+        plugins: [ByProperty, ByConstructor, Plain],
+        imports: [GreetingModule],
+        hostVersion: '0.1.0',
+        env: {},
+      }),
     ]);
     try {
       const manager = moduleRef.get(PluginManager);
@@ -175,7 +196,11 @@ describe('building plugin classes', () => {
       @InjectPlugin('helper') readonly helper!: object;
     }
     const { moduleRef } = await boot([
-      PluginModule.forRoot({ plugins: [Needy, makePlugin({ name: 'helper' }, new CallLog())], hostVersion: '0.1.0', env: {} }),
+      PluginModule.forRoot({
+        plugins: [Needy, makePlugin({ name: 'helper' }, new CallLog())],
+        hostVersion: '0.1.0',
+        env: {},
+      }),
     ]);
     try {
       const manager = moduleRef.get(PluginManager);

@@ -64,11 +64,18 @@ describe('one library, two module systems', () => {
       { name: 'esm-only', nestPlugin: { name: 'esm-only', type: 'custom', entry: './index.js' } },
       { 'index.js': esmPlugin('esm-only') },
     );
-    tree.write('plugins/cjs-only/package.json', { name: 'cjs-only', version: '1.0.0', nestPlugin: { name: 'cjs-only', type: 'custom', entry: './index.js' } });
+    tree.write('plugins/cjs-only/package.json', {
+      name: 'cjs-only',
+      version: '1.0.0',
+      nestPlugin: { name: 'cjs-only', type: 'custom', entry: './index.js' },
+    });
     tree.write('plugins/cjs-only/index.js', cjsPlugin('cjs-only'));
     tree.package(
       'plugins/dual',
-      { name: 'dual', nestPlugin: { name: 'dual', type: 'custom', entry: { import: './index.mjs', require: './index.cjs' } } },
+      {
+        name: 'dual',
+        nestPlugin: { name: 'dual', type: 'custom', entry: { import: './index.mjs', require: './index.cjs' } },
+      },
       { 'index.mjs': esmPlugin('dual'), 'index.cjs': cjsPlugin('dual') },
     );
     return tree;
@@ -76,7 +83,12 @@ describe('one library, two module systems', () => {
 
   const expected = (format: 'import' | 'require') => {
     const seen = { state: 'enabled', isPluginError: true, code: 'PLUGIN_CONFIG_INVALID' };
-    return { 'esm-only': { ...seen, format: 'import' }, 'cjs-only': { ...seen, format: 'require' }, dual: { ...seen, format }, reloaded: 'reloaded' };
+    return {
+      'esm-only': { ...seen, format: 'import' },
+      'cjs-only': { ...seen, format: 'require' },
+      dual: { ...seen, format },
+      reloaded: 'reloaded',
+    };
   };
 
   it('an ES-module host runs ES, CommonJS and dual plugins, picks the import entry of a dual one, PluginError matches across copies, and a reload takes new code', async () => {
@@ -87,7 +99,10 @@ describe('one library, two module systems', () => {
 
   it('a CommonJS host runs the same plugins, picks the require entry of a dual one, and a reload takes new code (require.cache)', async () => {
     const host = plugins().write('host.cjs', cjsHost);
-    const { stdout } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', host], { cwd: '/', env: { ...process.env, TREE: tree!.root } });
+    const { stdout } = await run(process.execPath, ['--disable-warning=ExperimentalWarning', host], {
+      cwd: '/',
+      env: { ...process.env, TREE: tree!.root },
+    });
     expect(JSON.parse(stdout)).toEqual(expected('require'));
   });
 });

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { Plugin, PluginError, PluginManager, PluginState, getPluginToken, type PluginDiscoveryOptions, type PluginModuleSyncOptions } from 'nestjs-plugin-host';
+import {
+  Plugin,
+  PluginError,
+  PluginManager,
+  PluginState,
+  getPluginToken,
+  type PluginDiscoveryOptions,
+  type PluginModuleSyncOptions,
+} from 'nestjs-plugin-host';
 import { bootHost, type Host } from './fixtures.js';
 import { PackageTree, importedPlugins, pluginModule } from './package-tree.js';
 
@@ -20,25 +28,67 @@ describe('package plugin checks', () => {
 
   describe('PLUGIN_MANIFEST_INVALID, with the file and the field', () => {
     it.each([
-      ['bad JSON', (t: PackageTree) => t.write('plugins/bad-json/package.json', '{ "name": "bad-json", '), 'bad-json', 'package.json'],
+      [
+        'bad JSON',
+        (t: PackageTree) => t.write('plugins/bad-json/package.json', '{ "name": "bad-json", '),
+        'bad-json',
+        'package.json',
+      ],
       [
         'missing name',
-        (t: PackageTree) => t.package('plugins/no-name', { name: 'no-name-pkg', nestPlugin: { type: 'custom', entry: './index.js' } }, { 'index.js': '' }),
+        (t: PackageTree) =>
+          t.package(
+            'plugins/no-name',
+            { name: 'no-name-pkg', nestPlugin: { type: 'custom', entry: './index.js' } },
+            { 'index.js': '' },
+          ),
         'no-name-pkg',
         'name',
       ],
-      ['missing type', (t: PackageTree) => t.plugin('plugins/no-type', 'no-type', { type: undefined }), 'no-type', 'type'],
-      ['missing entry', (t: PackageTree) => t.plugin('plugins/no-entry', 'no-entry', { entry: undefined }), 'no-entry', 'entry'],
-      ['an absolute entry', (t: PackageTree) => t.plugin('plugins/abs', 'abs-entry', { entry: '/etc/passwd' }), 'abs-entry', 'entry'],
+      [
+        'missing type',
+        (t: PackageTree) => t.plugin('plugins/no-type', 'no-type', { type: undefined }),
+        'no-type',
+        'type',
+      ],
+      [
+        'missing entry',
+        (t: PackageTree) => t.plugin('plugins/no-entry', 'no-entry', { entry: undefined }),
+        'no-entry',
+        'entry',
+      ],
+      [
+        'an absolute entry',
+        (t: PackageTree) => t.plugin('plugins/abs', 'abs-entry', { entry: '/etc/passwd' }),
+        'abs-entry',
+        'entry',
+      ],
       [
         'an entry escaping the package',
-        (t: PackageTree) => t.write('outside.js', pluginModule('escaping')) && t.plugin('plugins/esc', 'escaping', { entry: '../../outside.js' }),
+        (t: PackageTree) =>
+          t.write('outside.js', pluginModule('escaping')) &&
+          t.plugin('plugins/esc', 'escaping', { entry: '../../outside.js' }),
         'escaping',
         'entry',
       ],
-      ['an entry that does not exist', (t: PackageTree) => t.plugin('plugins/unbuilt', 'unbuilt', { entry: './dist/index.js' }), 'unbuilt', 'entry'],
-      ['a nestPlugin that is not an object', (t: PackageTree) => t.package('plugins/str', { name: 'str-pkg', nestPlugin: 'yes' }), 'str-pkg', 'nestPlugin'],
-      ['a bad compatibility range', (t: PackageTree) => t.plugin('plugins/badrange', 'bad-range', { compatibility: 'soon' }), 'bad-range', 'compatibility'],
+      [
+        'an entry that does not exist',
+        (t: PackageTree) => t.plugin('plugins/unbuilt', 'unbuilt', { entry: './dist/index.js' }),
+        'unbuilt',
+        'entry',
+      ],
+      [
+        'a nestPlugin that is not an object',
+        (t: PackageTree) => t.package('plugins/str', { name: 'str-pkg', nestPlugin: 'yes' }),
+        'str-pkg',
+        'nestPlugin',
+      ],
+      [
+        'a bad compatibility range',
+        (t: PackageTree) => t.plugin('plugins/badrange', 'bad-range', { compatibility: 'soon' }),
+        'bad-range',
+        'compatibility',
+      ],
     ])('%s', async (_case, build, name, field) => {
       tree = new PackageTree().host({}).plugin('plugins/healthy', 'healthy');
       build(tree);
@@ -55,7 +105,11 @@ describe('package plugin checks', () => {
       tree = new PackageTree().host({}).plugin('plugins/linky', 'linky');
       tree.write('elsewhere/evil.js', pluginModule('linky'));
       tree.link('plugins/linky/evil.js', join(tree.root, 'elsewhere/evil.js'));
-      tree.write('plugins/linky/package.json', { name: 'linky', version: '1.0.0', nestPlugin: { name: 'linky', type: 'custom', entry: './evil.js' } });
+      tree.write('plugins/linky/package.json', {
+        name: 'linky',
+        version: '1.0.0',
+        nestPlugin: { name: 'linky', type: 'custom', entry: './evil.js' },
+      });
       const plugins = await boot();
       expect(plugins.info('linky')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_MANIFEST_INVALID' } });
       expect(plugins.info('linky').error!.message).toContain('symlink');
@@ -101,7 +155,11 @@ describe('package plugin checks', () => {
       const health = await host!.moduleRef.get((await import('nestjs-plugin-host')).PluginHealthIndicator).check();
       expect(health.plugins['lazy-one']).toMatchObject({ status: 'up', state: 'discovered' });
 
-      const reference = host!.moduleRef.get(getPluginToken('lazy-one')) as { greet(who: string): Promise<string>; shout(): string; initialized: number };
+      const reference = host!.moduleRef.get(getPluginToken('lazy-one')) as {
+        greet(who: string): Promise<string>;
+        shout(): string;
+        initialized: number;
+      };
       const [a, b, c] = await Promise.all([reference.greet('a'), reference.greet('b'), reference.greet('c')]);
       expect([a, b, c]).toEqual(['hello a from lazy-one', 'hello b from lazy-one', 'hello c from lazy-one']);
       expect(importedPlugins().filter((name) => name === 'lazy-one')).toHaveLength(1);
@@ -132,7 +190,12 @@ describe('package plugin checks', () => {
     it('give their load failure to every waiting caller and show failed', async () => {
       tree = new PackageTree()
         .host({})
-        .plugin('plugins/lazy-bad', 'lazy-bad', { lazy: true }, { members: "async initialize() { throw new Error('no GPU'); }" });
+        .plugin(
+          'plugins/lazy-bad',
+          'lazy-bad',
+          { lazy: true },
+          { members: "async initialize() { throw new Error('no GPU'); }" },
+        );
       const plugins = await boot();
       const reference = host!.moduleRef.get(getPluginToken('lazy-bad')) as { greet(who: string): Promise<string> };
       const outcomes = await Promise.allSettled([reference.greet('a'), reference.greet('b'), plugins.load('lazy-bad')]);
@@ -165,7 +228,9 @@ describe('package plugin checks', () => {
         .package('node_modules/@scope/dep', { name: '@scope/dep', version: '3.0.0-rc.1' });
 
     it('start a plugin whose requires are installed in range', async () => {
-      tree = withInstalled().plugin('plugins/ok', 'needs-ok', { requires: ['dep-ok@^1.2', '@scope/dep@>=3.0.0-rc.0', 'dep-old'] });
+      tree = withInstalled().plugin('plugins/ok', 'needs-ok', {
+        requires: ['dep-ok@^1.2', '@scope/dep@>=3.0.0-rc.0', 'dep-old'],
+      });
       expect((await boot()).info('needs-ok').state).toBe('enabled');
     });
 
@@ -195,13 +260,21 @@ describe('package plugin checks', () => {
       const info = (await boot()).info('optional-user');
       expect(info.state).toBe('enabled');
       expect(info.warnings).toEqual([
-        expect.stringContaining('onnxruntime-gpu@>=1 (not installed) for GPU inference; to get it, run: npm install "onnxruntime-gpu@>=1"'),
+        expect.stringContaining(
+          'onnxruntime-gpu@>=1 (not installed) for GPU inference; to get it, run: npm install "onnxruntime-gpu@>=1"',
+        ),
       ]);
     });
 
     it('check a class plugin’s @Plugin({ requires }) from the host folder', async () => {
       tree = withInstalled();
-      @Plugin({ name: 'class-needs', type: 'custom', version: '1.0.0', compatibility: '^0.1.0', requires: ['dep-ok@^1', 'dep-absent@^1'] })
+      @Plugin({
+        name: 'class-needs',
+        type: 'custom',
+        version: '1.0.0',
+        compatibility: '^0.1.0',
+        requires: ['dep-ok@^1', 'dep-absent@^1'],
+      })
       class ClassNeeds {}
       const plugins = await boot({ scan: 'none' }, { plugins: [ClassNeeds] });
       expect(plugins.info('class-needs').error!.message).toContain('dep-absent@^1 (not installed)');
@@ -215,19 +288,38 @@ describe('package plugin checks', () => {
           'plugins/py',
           'needs-python',
           {},
-          { members: "checkRequirements() { return 'python3 with scikit-learn was not found: apt-get install python3-sklearn'; }" },
+          {
+            members:
+              "checkRequirements() { return 'python3 with scikit-learn was not found: apt-get install python3-sklearn'; }",
+          },
         )
-        .plugin('plugins/throws', 'check-throws', {}, { members: "async checkRequirements() { throw new Error('ffmpeg is not on PATH'); }" })
-        .plugin('plugins/fine', 'check-fine', {}, { members: "checkedWith = '';\n  async checkRequirements(ctx) { this.checkedWith = ctx.name; }" });
+        .plugin(
+          'plugins/throws',
+          'check-throws',
+          {},
+          { members: "async checkRequirements() { throw new Error('ffmpeg is not on PATH'); }" },
+        )
+        .plugin(
+          'plugins/fine',
+          'check-fine',
+          {},
+          { members: "checkedWith = '';\n  async checkRequirements(ctx) { this.checkedWith = ctx.name; }" },
+        );
       const plugins = await boot();
-      expect(plugins.info('needs-python')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_DEPENDENCY_MISSING' } });
+      expect(plugins.info('needs-python')).toMatchObject({
+        state: 'failed',
+        error: { code: 'PLUGIN_DEPENDENCY_MISSING' },
+      });
       expect(plugins.info('needs-python').error!.message).toContain('apt-get install python3-sklearn');
       expect(plugins.info('check-throws').error).toMatchObject({
         code: 'PLUGIN_DEPENDENCY_MISSING',
         message: expect.stringContaining('ffmpeg is not on PATH'),
       });
       expect(plugins.info('check-fine').state).toBe('enabled');
-      expect(plugins.get<{ checkedWith: string; initialized: number }>('check-fine')).toMatchObject({ checkedWith: 'check-fine', initialized: 1 });
+      expect(plugins.get<{ checkedWith: string; initialized: number }>('check-fine')).toMatchObject({
+        checkedWith: 'check-fine',
+        initialized: 1,
+      });
       expect(plugins.get<{ initialized: number }>('check-fine').initialized).toBe(1);
       expect(() => plugins.get('needs-python')).toThrow(/PLUGIN_DISABLED/);
     });

@@ -37,15 +37,26 @@ describe('package discovery (nestPlugin manifests)', () => {
       },
       { 'a.js': pluginModule('pair-a'), 'b.js': pluginModule('pair-b') },
     );
-    tree.write('package.json', { name: 'test-host', dependencies: { 'dep-zeta': '1', '@acme/dep-alpha': '1', 'not-a-plugin': '1', 'dep-pair': '1' } });
+    tree.write('package.json', {
+      name: 'test-host',
+      dependencies: { 'dep-zeta': '1', '@acme/dep-alpha': '1', 'not-a-plugin': '1', 'dep-pair': '1' },
+    });
 
     const plugins = await boot();
     expect(plugins.list().map((p) => p.name)).toEqual(['alpha', 'pair-a', 'pair-b', 'zeta']);
     expect(plugins.list().every((p) => p.state === PluginState.ENABLED)).toBe(true);
     const alpha = plugins.info('alpha');
     expect(alpha.version).toBe('2.1.0'); // the manifest's, not the class's 9.9.9
-    expect(alpha.source).toMatchObject({ kind: 'package', package: '@acme/dep-alpha', file: join(tree.root, 'node_modules/@acme/dep-alpha/package.json') });
-    const reference = host!.moduleRef.get(getPluginToken('zeta')) as { greet(who: string): Promise<string>; shout(): string; initialized: number };
+    expect(alpha.source).toMatchObject({
+      kind: 'package',
+      package: '@acme/dep-alpha',
+      file: join(tree.root, 'node_modules/@acme/dep-alpha/package.json'),
+    });
+    const reference = host!.moduleRef.get(getPluginToken('zeta')) as {
+      greet(who: string): Promise<string>;
+      shout(): string;
+      initialized: number;
+    };
     await expect(reference.greet('you')).resolves.toBe('hello you from zeta');
     expect(reference.initialized).toBe(1);
     expect(importedPlugins()).not.toContain('unlisted');
@@ -57,7 +68,10 @@ describe('package discovery (nestPlugin manifests)', () => {
       .plugin('node_modules/@scope/scoped', 'scoped', { packageName: '@scope/scoped' })
       .plugin('node_modules/outer', 'outer')
       .plugin('node_modules/outer/node_modules/inner', 'inner')
-      .package('node_modules/.bin/ignored', { name: 'ignored', nestPlugin: { name: 'ignored', type: 'custom', entry: './x.js' } });
+      .package('node_modules/.bin/ignored', {
+        name: 'ignored',
+        nestPlugin: { name: 'ignored', type: 'custom', entry: './x.js' },
+      });
 
     const plugins = await boot({ scan: 'node_modules' });
     expect(plugins.list().map((p) => p.name)).toEqual(['scoped', 'outer', 'inner']);
@@ -82,9 +96,14 @@ describe('package discovery (nestPlugin manifests)', () => {
         'from-env:path:enabled',
         'from-env-2:path:enabled',
       ]);
-      expect(host!.logger.messages().some((line) => line.startsWith('warn: plugin folder') && line.includes('missing') && line.includes('PLUGIN_PATHS'))).toBe(
-        true,
-      );
+      expect(
+        host!.logger
+          .messages()
+          .some(
+            (line) =>
+              line.startsWith('warn: plugin folder') && line.includes('missing') && line.includes('PLUGIN_PATHS'),
+          ),
+      ).toBe(true);
     } finally {
       if (saved === undefined) delete process.env.PLUGIN_PATHS;
       else process.env.PLUGIN_PATHS = saved;
@@ -126,7 +145,10 @@ describe('package discovery (nestPlugin manifests)', () => {
   });
 
   it('never imports a package whose compatibility excludes the host version', async () => {
-    tree = new PackageTree().host({}).plugin('plugins/future', 'future-only', { compatibility: '>=9.0.0' }).plugin('plugins/fine', 'fine-now');
+    tree = new PackageTree()
+      .host({})
+      .plugin('plugins/future', 'future-only', { compatibility: '>=9.0.0' })
+      .plugin('plugins/fine', 'fine-now');
     const plugins = await boot();
     expect(plugins.info('future-only')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_INCOMPATIBLE' } });
     expect(importedPlugins()).not.toContain('future-only');

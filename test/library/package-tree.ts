@@ -32,7 +32,11 @@ export class PackageTree {
   }
 
   /** A package folder with a package.json (plus `nestPlugin` when given) and files. */
-  package(dir: string, pkg: { name: string; version?: string; nestPlugin?: unknown }, files: Record<string, string> = {}): this {
+  package(
+    dir: string,
+    pkg: { name: string; version?: string; nestPlugin?: unknown },
+    files: Record<string, string> = {},
+  ): this {
     this.write(join(dir, 'package.json'), { version: '1.0.0', type: 'module', ...pkg });
     for (const [path, content] of Object.entries(files)) this.write(join(dir, path), content);
     return this;
@@ -44,7 +48,11 @@ export class PackageTree {
     delete manifest.packageName;
     return this.package(
       dir,
-      { name: packageName, version: '1.0.0', nestPlugin: { name, type: 'custom', entry: './index.js', compatibility: '^0.1.0', ...manifest } },
+      {
+        name: packageName,
+        version: '1.0.0',
+        nestPlugin: { name, type: 'custom', entry: './index.js', compatibility: '^0.1.0', ...manifest },
+      },
       { 'index.js': pluginModule(name, code) },
     );
   }
@@ -82,7 +90,10 @@ export function importedPlugins(): string[] {
  * A real ESM plugin module: importing it records the import (a side effect tests
  * check); its class answers `greet` (async), `shout` (sync) and counts `initialize` calls.
  */
-export function pluginModule(name: string, { declaredName = name, members = '', metadata = {} }: PluginCode = {}): string {
+export function pluginModule(
+  name: string,
+  { declaredName = name, members = '', metadata = {} }: PluginCode = {},
+): string {
   return `import { Plugin } from 'nestjs-plugin-host';
 globalThis.__importedPlugins = [...(globalThis.__importedPlugins ?? []), ${JSON.stringify(name)}];
 export class Plugin_${name.replace(/[^A-Za-z0-9]/g, '_')} {

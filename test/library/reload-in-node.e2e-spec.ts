@@ -20,7 +20,10 @@ describe('reload in plain Node', () => {
     tree.write('package.json', { name: 'reload-host', version: '1.0.0', type: 'module' });
     tree.package(
       'plugins/multi',
-      { name: 'multi-file-plugin', nestPlugin: { name: 'multi', type: 'custom', entry: './index.js', compatibility: '^0.1.0' } },
+      {
+        name: 'multi-file-plugin',
+        nestPlugin: { name: 'multi', type: 'custom', entry: './index.js', compatibility: '^0.1.0' },
+      },
       {
         'index.js': "export { Multi } from './multi.js';\n",
         'multi.js': `import { Plugin } from 'nestjs-plugin-host';

@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Injectable, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { InjectPlugin, PluginError, PluginHooks, PluginManager, PluginModule, getPluginToken, type PluginEvent } from 'nestjs-plugin-host';
+import {
+  InjectPlugin,
+  PluginError,
+  PluginHooks,
+  PluginManager,
+  PluginModule,
+  getPluginToken,
+  type PluginEvent,
+} from 'nestjs-plugin-host';
 import { bootHost, CallLog, deferred, makePlugin, thrownBy, type Host } from './fixtures.js';
 import { PackageTree } from './package-tree.js';
 
@@ -84,7 +92,10 @@ describe('runtime management', () => {
       expect(plugins.info('flaky').state).toBe('failed');
       const failures: PluginEvent[] = [];
       plugins.on('plugin.failed', (event) => failures.push(event));
-      await expect(plugins.enable('flaky')).rejects.toMatchObject({ code: 'PLUGIN_INIT_FAILED', message: expect.stringContaining('attempt 2 failed') });
+      await expect(plugins.enable('flaky')).rejects.toMatchObject({
+        code: 'PLUGIN_INIT_FAILED',
+        message: expect.stringContaining('attempt 2 failed'),
+      });
       expect(failures).toEqual([
         expect.objectContaining({
           name: 'plugin.failed',
@@ -99,15 +110,25 @@ describe('runtime management', () => {
     it('emits an event for every state change and writes every change to the audit log', async () => {
       const plugins = await boot(new CallLog());
       const events: string[] = [];
-      const stop = plugins.on('plugin.disabled', (event: PluginEvent) => events.push(`${event.name} ${event.plugin} from ${event.previousState}`));
+      const stop = plugins.on('plugin.disabled', (event: PluginEvent) =>
+        events.push(`${event.name} ${event.plugin} from ${event.previousState}`),
+      );
       plugins.on('plugin.enabled', (event) => events.push(`${event.name} ${event.plugin}`));
       await plugins.disable('middle');
       await plugins.enable('middle', { actor: 'ops', route: 'POST /plugins/middle/enable' });
       await expect(plugins.enable('ghost')).rejects.toMatchObject({ code: 'PLUGIN_NOT_FOUND' });
       stop();
       await plugins.disable('other');
-      expect(events).toEqual(['plugin.disabled top from enabled', 'plugin.disabled middle from enabled', 'plugin.enabled middle']);
-      expect(plugins.audit().map(({ operation, plugin, outcome, code, actor }) => ({ operation, plugin, outcome, code, actor }))).toEqual([
+      expect(events).toEqual([
+        'plugin.disabled top from enabled',
+        'plugin.disabled middle from enabled',
+        'plugin.enabled middle',
+      ]);
+      expect(
+        plugins
+          .audit()
+          .map(({ operation, plugin, outcome, code, actor }) => ({ operation, plugin, outcome, code, actor })),
+      ).toEqual([
         { operation: 'disable', plugin: 'middle', outcome: 'ok', code: undefined, actor: undefined },
         { operation: 'enable', plugin: 'middle', outcome: 'ok', code: undefined, actor: 'ops' },
         { operation: 'enable', plugin: 'ghost', outcome: 'error', code: 'PLUGIN_NOT_FOUND', actor: undefined },
@@ -119,7 +140,9 @@ describe('runtime management', () => {
     it('withPlugin enables a disabled plugin for the block and restores it, also when the block throws', async () => {
       const plugins = await boot(new CallLog());
       await plugins.disable('other');
-      await expect(plugins.withPlugin<string, { ping(): string }>('other', (other) => other.ping())).resolves.toBe('pong from other');
+      await expect(plugins.withPlugin<string, { ping(): string }>('other', (other) => other.ping())).resolves.toBe(
+        'pong from other',
+      );
       expect(plugins.info('other').state).toBe('disabled');
       await expect(
         plugins.withPlugin('other', () => {
@@ -168,14 +191,19 @@ describe('runtime management', () => {
       expect(reference.initialized).toBe(1); // the new instance's field
       expect(events).toEqual(['versioned']);
       // Its hooks are the new code's too.
-      await expect(host!.moduleRef.get(PluginHooks).call('version.asked')).resolves.toEqual([{ plugin: 'versioned', ok: true, value: 'v2' }]);
+      await expect(host!.moduleRef.get(PluginHooks).call('version.asked')).resolves.toEqual([
+        { plugin: 'versioned', ok: true, value: 'v2' },
+      ]);
     });
 
     it('keeps the running version when the new code fails, and says why', async () => {
       const plugins = await bootVersioned();
       const reference = host!.moduleRef.get<{ version(): string }>(getPluginToken('versioned'));
       edit(versionedPlugin('broken', "throw new Error('cannot connect');"));
-      await expect(plugins.reload('versioned')).rejects.toMatchObject({ code: 'PLUGIN_INIT_FAILED', message: expect.stringContaining('cannot connect') });
+      await expect(plugins.reload('versioned')).rejects.toMatchObject({
+        code: 'PLUGIN_INIT_FAILED',
+        message: expect.stringContaining('cannot connect'),
+      });
       expect(reference.version()).toBe('v1');
       expect(plugins.info('versioned').state).toBe('enabled');
       edit('export const nothing = 1;');
@@ -187,7 +215,9 @@ describe('runtime management', () => {
       const events: string[] = [];
       (globalThis as Record<string, unknown>).__pluginEvents = events;
       const plugins = await bootVersioned();
-      const reference = host!.moduleRef.get<{ slow(ms: number): Promise<string>; version(): string }>(getPluginToken('versioned'));
+      const reference = host!.moduleRef.get<{ slow(ms: number): Promise<string>; version(): string }>(
+        getPluginToken('versioned'),
+      );
       const inFlight = reference.slow(150);
       edit(versionedPlugin('v2'));
       const reloading = plugins.reload('versioned');
@@ -220,7 +250,9 @@ describe('runtime management', () => {
 
       @Injectable()
       class Service {
-        constructor(@InjectPlugin('versioned') readonly plugin: { slow(ms: number): Promise<string>; version(): string }) {}
+        constructor(
+          @InjectPlugin('versioned') readonly plugin: { slow(ms: number): Promise<string>; version(): string },
+        ) {}
       }
       @Controller()
       class LoadController {
@@ -245,7 +277,11 @@ describe('runtime management', () => {
         let served = 0;
         const worker = async () => {
           while (running) {
-            const response = await fetch(url).catch((error: Error) => ({ ok: false, status: 0, text: async () => error.message }));
+            const response = await fetch(url).catch((error: Error) => ({
+              ok: false,
+              status: 0,
+              text: async () => error.message,
+            }));
             if (response.ok) served++;
             else failures.push(`${response.status} ${await response.text()}`);
           }
@@ -298,7 +334,9 @@ describe('runtime management', () => {
         code: 'PLUGIN_CONFIG_INVALID',
         message: expect.stringContaining('limit = 500 from PluginManager.updateConfig'),
       });
-      await expect(plugins.updateConfig('limits', 'nope' as never)).rejects.toMatchObject({ code: 'PLUGIN_CONFIG_INVALID' });
+      await expect(plugins.updateConfig('limits', 'nope' as never)).rejects.toMatchObject({
+        code: 'PLUGIN_CONFIG_INVALID',
+      });
       await plugins.updateConfig('limits', { retries: 4 });
       expect(configured).toEqual([
         { limit: 50, retries: 3 },
@@ -316,17 +354,19 @@ describe('runtime management', () => {
       }
       const log = new CallLog();
       const seen: unknown[] = [];
-      host = await bootHost({ plugins: [makePlugin({ name: 'sized', configSchema: Size }, log, { initialize: (config) => void seen.push({ ...config }) })] });
+      host = await bootHost({
+        plugins: [
+          makePlugin({ name: 'sized', configSchema: Size }, log, {
+            initialize: (config) => void seen.push({ ...config }),
+          }),
+        ],
+      });
       const plugins = host.moduleRef.get(PluginManager);
       await plugins.updateConfig('sized', { size: 7 });
       expect(seen).toEqual([{ size: 1 }, { size: 7 }]);
-      expect(log.entries.filter((e) => e.startsWith('construct:') || e.startsWith('init:') || e.startsWith('cleanup:'))).toEqual([
-        'construct:sized',
-        'init:sized',
-        'construct:sized',
-        'init:sized',
-        'cleanup:sized',
-      ]);
+      expect(
+        log.entries.filter((e) => e.startsWith('construct:') || e.startsWith('init:') || e.startsWith('cleanup:')),
+      ).toEqual(['construct:sized', 'init:sized', 'construct:sized', 'init:sized', 'cleanup:sized']);
       expect(plugins.info('sized').state).toBe('enabled');
     });
   });

@@ -32,11 +32,17 @@ describe('startup log and report', () => {
         /^log: good@1\.2\.0 \[algorithm\] from class goodPlugin in PluginModule plugins\[0\]: enabled in [\d.]+ ms \(load [\d.]+ ms, configure [\d.]+ ms, initialize [\d.]+ ms\)$/,
       ),
     );
-    expect(lines).toContainEqual(expect.stringMatching(/^log: resting@1\.0\.0 \[algorithm\] from .*: disabled in [\d.]+ ms/));
     expect(lines).toContainEqual(
-      expect.stringMatching(/^warn: bad@1\.0\.0 \[algorithm\] from .*: failed in [\d.]+ ms .*: PLUGIN_INIT_FAILED: plugin "bad" threw in initialize: boom/),
+      expect.stringMatching(/^log: resting@1\.0\.0 \[algorithm\] from .*: disabled in [\d.]+ ms/),
     );
-    expect(lines).toContainEqual(expect.stringMatching(/^log: plugins started in [\d.]+ ms: 1 enabled, 1 disabled, 1 failed$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^warn: bad@1\.0\.0 \[algorithm\] from .*: failed in [\d.]+ ms .*: PLUGIN_INIT_FAILED: plugin "bad" threw in initialize: boom/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^log: plugins started in [\d.]+ ms: 1 enabled, 1 disabled, 1 failed$/),
+    );
   });
 
   it('returns the startup report: every plugin with outcome and ms per phase', async () => {
@@ -56,9 +62,17 @@ describe('startup log and report', () => {
     expect(typeof report.durationMs).toBe('number');
     expect(new Date(report.startedAt!).getTime()).not.toBeNaN();
     const good = report.plugins.find((p) => p.name === 'good')!;
-    expect(good).toMatchObject({ outcome: 'enabled', version: '1.0.0', type: 'algorithm', source: 'class goodPlugin in PluginModule plugins[0]' });
+    expect(good).toMatchObject({
+      outcome: 'enabled',
+      version: '1.0.0',
+      type: 'algorithm',
+      source: 'class goodPlugin in PluginModule plugins[0]',
+    });
     expect(Object.keys(good.phases)).toEqual(['load', 'configure', 'initialize']);
-    expect(report.plugins.find((p) => p.name === 'bad')).toMatchObject({ outcome: 'failed', error: { code: 'PLUGIN_INIT_FAILED' } });
+    expect(report.plugins.find((p) => p.name === 'bad')).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'PLUGIN_INIT_FAILED' },
+    });
   });
 
   it('lists and filters plugins by type and state, and gets an enabled one', async () => {
@@ -92,7 +106,10 @@ describe('PluginModule.forRootAsync', () => {
 
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ DISABLED_PLUGINS: 'async-two', HOST_VERSION: '0.1.0' })] }),
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          load: [() => ({ DISABLED_PLUGINS: 'async-two', HOST_VERSION: '0.1.0' })],
+        }),
         PluginModule.forRootAsync({
           plugins: [makePlugin({ name: 'async-one' }, log), makePlugin({ name: 'async-two' }, log)],
           imports: [ConfigModule],

@@ -24,7 +24,9 @@ export interface AdminCase {
 }
 
 type Host = DemoHost | LibraryAdminHost;
-const pyodConfig = (host: Host): Record<string, unknown> => ({ ...(host.app!.get<PluginRegistry>(PLUGIN_REGISTRY).require('pyod').config as object) });
+const pyodConfig = (host: Host): Record<string, unknown> => ({
+  ...(host.app!.get<PluginRegistry>(PLUGIN_REGISTRY).require('pyod').config as object),
+});
 
 /**
  * PATCHes pyod's config with `body` (JSON text) on both hosts: a 400 whose message matches `reason` (from
@@ -33,8 +35,16 @@ const pyodConfig = (host: Host): Record<string, unknown> => ({ ...(host.app!.get
 async function expectRefusedPatch({ demo, library }: AdminHosts, body: string, reason: RegExp): Promise<void> {
   for (const host of [demo, library]) {
     const before = pyodConfig(host);
-    const response = await host.http().patch('/admin/plugins/pyod/config').set(AUTH).set('content-type', 'application/json').send(body);
-    expect({ status: response.status, message: String(response.body.message) }).toEqual({ status: 400, message: expect.stringMatching(reason) });
+    const response = await host
+      .http()
+      .patch('/admin/plugins/pyod/config')
+      .set(AUTH)
+      .set('content-type', 'application/json')
+      .send(body);
+    expect({ status: response.status, message: String(response.body.message) }).toEqual({
+      status: 400,
+      message: expect.stringMatching(reason),
+    });
     if (host === library) expect(response.body.code).toBe('PLUGIN_CONFIG_INVALID');
     expect(pyodConfig(host)).toEqual(before);
     expect(({} as Record<string, unknown>).contamination).toBeUndefined();
@@ -74,13 +84,18 @@ export const SECURITY_CASES: AdminCase[] = [
     area: 'admin PATCH /plugins/:name/config',
     outcome: '400 saying the body nests deeper than 32 levels; nothing walks it',
     async run(hosts) {
-      await expectRefusedPatch(hosts, `{"contamination":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`, /deeper than 32 levels/);
+      await expectRefusedPatch(
+        hosts,
+        `{"contamination":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`,
+        /deeper than 32 levels/,
+      );
     },
   },
   {
     name: 'a bearer token with anything before or after it',
     area: 'admin authentication',
-    outcome: '401 for `Bearer <token> junk`, two spaces, a second scheme, a token prefix or suffix; exactly `Bearer <token>` (scheme in any case) passes',
+    outcome:
+      '401 for `Bearer <token> junk`, two spaces, a second scheme, a token prefix or suffix; exactly `Bearer <token>` (scheme in any case) passes',
     async run({ demo, library }) {
       for (const [host, header] of [demo, library].flatMap((h) =>
         [
@@ -106,7 +121,8 @@ export const SECURITY_CASES: AdminCase[] = [
   {
     name: 'an admin token with whitespace or characters a header cannot carry',
     area: 'admin options',
-    outcome: '`PluginAdminModule.forRoot` throws `PLUGIN_OPTIONS_INVALID` saying why, so the host does not start with routes no one can use',
+    outcome:
+      '`PluginAdminModule.forRoot` throws `PLUGIN_OPTIONS_INVALID` saying why, so the host does not start with routes no one can use',
     async run() {
       for (const token of [
         `${ADMIN_TOKEN} `,
@@ -122,7 +138,10 @@ export const SECURITY_CASES: AdminCase[] = [
         } catch (error) {
           thrown = error;
         }
-        expect([token, thrown]).toEqual([token, expect.objectContaining({ code: 'PLUGIN_OPTIONS_INVALID', message: expect.stringMatching(/token must be/) })]);
+        expect([token, thrown]).toEqual([
+          token,
+          expect.objectContaining({ code: 'PLUGIN_OPTIONS_INVALID', message: expect.stringMatching(/token must be/) }),
+        ]);
       }
       expect(() => PluginAdminModule.forRoot({ token: ADMIN_TOKEN })).not.toThrow();
     },
@@ -137,10 +156,17 @@ export const SECURITY_CASES: AdminCase[] = [
       )) {
         const answers = [
           await host.http().get(`/admin/plugins/${name}`).set(AUTH),
-          ...(await Promise.all(['enable', 'disable', 'reload'].map((operation) => host.http().post(`/admin/plugins/${name}/${operation}`).set(AUTH)))),
+          ...(await Promise.all(
+            ['enable', 'disable', 'reload'].map((operation) =>
+              host.http().post(`/admin/plugins/${name}/${operation}`).set(AUTH),
+            ),
+          )),
           await host.http().patch(`/admin/plugins/${name}/config`).set(AUTH).send({ contamination: 0.2 }),
         ];
-        expect([name, answers.map((answer) => `${answer.status} ${answer.body.code}`)]).toEqual([name, Array(5).fill('404 PLUGIN_NOT_FOUND')]);
+        expect([name, answers.map((answer) => `${answer.status} ${answer.body.code}`)]).toEqual([
+          name,
+          Array(5).fill('404 PLUGIN_NOT_FOUND'),
+        ]);
       }
     },
   },

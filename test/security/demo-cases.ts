@@ -39,7 +39,8 @@ export const SECURITY_CASES: DemoCase[] = [
   {
     name: 'pyod params beyond the caps of its config schema',
     area: 'demo POST /detect',
-    outcome: '400 naming the parameter and the cap (`params: nEstimators must not be greater than 10000`); nothing is fitted',
+    outcome:
+      '400 naming the parameter and the cap (`params: nEstimators must not be greater than 10000`); nothing is fitted',
     async run(host) {
       for (const [params, reason] of [
         [{ nEstimators: 20_000 }, /params: nEstimators must not be greater than 10000/],
@@ -77,7 +78,9 @@ export const SECURITY_CASES: DemoCase[] = [
         }
       }
       expect(new SklearnPlugin().validateParameters({ pythonPath: '/tmp/evil', callTimeoutMs: 1e9 })).toHaveLength(2);
-      expect(new PyodPlugin().validateParameters({ callTimeoutMs: 1e9 })).toEqual([expect.stringMatching(/unknown parameter "callTimeoutMs"/)]);
+      expect(new PyodPlugin().validateParameters({ callTimeoutMs: 1e9 })).toEqual([
+        expect.stringMatching(/unknown parameter "callTimeoutMs"/),
+      ]);
     },
   },
   {
@@ -107,10 +110,16 @@ export const SECURITY_CASES: DemoCase[] = [
             return response;
           });
         // The request is validated and the fit starts right after this hook (a detection that answers first has failed).
-        const first = await Promise.race([detectionStarted.then(() => 'started'), detection.then((r) => `answered ${r.status} ${JSON.stringify(r.body)}`)]);
+        const first = await Promise.race([
+          detectionStarted.then(() => 'started'),
+          detection.then((r) => `answered ${r.status} ${JSON.stringify(r.body)}`),
+        ]);
         expect(first).toBe('started');
         const health = await host.http().get('/health');
-        expect({ status: health.status, detectionFinishedFirst: detectDone }).toEqual({ status: 200, detectionFinishedFirst: false });
+        expect({ status: health.status, detectionFinishedFirst: detectDone }).toEqual({
+          status: 200,
+          detectionFinishedFirst: false,
+        });
         expect((await detection).status).toBe(200);
       } finally {
         spy.mockRestore();
@@ -120,7 +129,8 @@ export const SECURITY_CASES: DemoCase[] = [
   {
     name: "a detection that runs past pyod's call timeout",
     area: 'demo POST /detect',
-    outcome: "504 `PLUGIN_TIMEOUT` after pyod's `callTimeoutMs` (here 300 ms): its thread is stopped, CPU freed; the next detection answers 200",
+    outcome:
+      "504 `PLUGIN_TIMEOUT` after pyod's `callTimeoutMs` (here 300 ms): its thread is stopped, CPU freed; the next detection answers 200",
     async run(host) {
       const plugins = host.app!.get(PluginManager);
       await plugins.updateConfig('pyod', { callTimeoutMs: 300 });
@@ -147,7 +157,10 @@ export const SECURITY_CASES: DemoCase[] = [
     outcome: '400 `data has 100001 rows; at most 100000 are accepted`',
     async run(host) {
       const data = Array.from({ length: 100_001 }, (_, i) => [i % 10]);
-      await expect400(await host.http().post('/detect').send({ algorithm: 'pyod', data }), /data has 100001 rows; at most 100000 are accepted/);
+      await expect400(
+        await host.http().post('/detect').send({ algorithm: 'pyod', data }),
+        /data has 100001 rows; at most 100000 are accepted/,
+      );
     },
   },
   {
@@ -158,7 +171,10 @@ export const SECURITY_CASES: DemoCase[] = [
       const row = `[${'1.2345678901234567,'.repeat(9)}1]`;
       const body = `{"algorithm":"pyod","data":[${Array.from({ length: 50_000 }, () => row).join(',')}]}`; // about 8.7 MB
       const response = await host.http().post('/detect').set('content-type', 'application/json').send(body);
-      expect({ status: response.status, message: response.body.message }).toEqual({ status: 413, message: expect.stringMatching(/too large/i) });
+      expect({ status: response.status, message: response.body.message }).toEqual({
+        status: 413,
+        message: expect.stringMatching(/too large/i),
+      });
     },
   },
   {
@@ -179,10 +195,14 @@ export const SECURITY_CASES: DemoCase[] = [
   {
     name: 'params nested 5 000 levels deep',
     area: 'demo POST /detect',
-    outcome: '400 `the request body nests arrays and objects deeper than 32 levels (at params.a.a…)`, before validation walks it',
+    outcome:
+      '400 `the request body nests arrays and objects deeper than 32 levels (at params.a.a…)`, before validation walks it',
     async run(host) {
       const body = `{"algorithm":"pyod","data":[[1],[2]],"params":${deepObject(5000)}}`;
-      await expect400(await host.http().post('/detect').set('content-type', 'application/json').send(body), /deeper than 32 levels \(at params\.a\.a/);
+      await expect400(
+        await host.http().post('/detect').set('content-type', 'application/json').send(body),
+        /deeper than 32 levels \(at params\.a\.a/,
+      );
     },
   },
   {
@@ -191,7 +211,10 @@ export const SECURITY_CASES: DemoCase[] = [
     outcome: '400 `the request body nests arrays and objects deeper than 32 levels (at data.0.0…)`',
     async run(host) {
       const body = `{"algorithm":"pyod","data":${'['.repeat(30_000)}1${']'.repeat(30_000)}}`;
-      await expect400(await host.http().post('/detect').set('content-type', 'application/json').send(body), /deeper than 32 levels \(at data\.0\.0/);
+      await expect400(
+        await host.http().post('/detect').set('content-type', 'application/json').send(body),
+        /deeper than 32 levels \(at data\.0\.0/,
+      );
     },
   },
   {
@@ -213,7 +236,10 @@ export const SECURITY_CASES: DemoCase[] = [
     area: 'demo POST /pipeline',
     outcome: '400 `"sensors.csv\\u0000.txt" contains a NUL byte; no file name can`',
     async run(host) {
-      await expect400(await host.http().post('/pipeline').send({ source: 'sensors.csv\u0000.txt' }), /contains a NUL byte/);
+      await expect400(
+        await host.http().post('/pipeline').send({ source: 'sensors.csv\u0000.txt' }),
+        /contains a NUL byte/,
+      );
     },
   },
   {
@@ -236,7 +262,10 @@ export const SECURITY_CASES: DemoCase[] = [
     outcome: '400 `"folder.csv" is a folder, not a file`',
     async run(host) {
       mkdirSync(join(host.data, 'folder.csv'), { recursive: true });
-      await expect400(await host.http().post('/pipeline').send({ source: 'folder.csv' }), /"folder.csv" is a folder, not a file/);
+      await expect400(
+        await host.http().post('/pipeline').send({ source: 'folder.csv' }),
+        /"folder.csv" is a folder, not a file/,
+      );
     },
   },
   {
@@ -264,14 +293,18 @@ export const SECURITY_CASES: DemoCase[] = [
         .http()
         .post('/pipeline')
         .send({ source: '..rt.csv', params: { method: 'ecod', contamination: 0.2 }, report: { file: 'rt.json' } });
-      expect({ status: response.status, body: response.body }).toMatchObject({ status: 200, body: { source: '..rt.csv', columns: ['x', 'y'], rows: 5 } });
+      expect({ status: response.status, body: response.body }).toMatchObject({
+        status: 200,
+        body: { source: '..rt.csv', columns: ['x', 'y'], rows: 5 },
+      });
       await expect400(await host.http().post('/pipeline').send({ source: '../rt.csv' }), /leads outside the folder/);
     },
   },
   {
     name: 'columns named after Object.prototype members',
     area: 'demo POST /pipeline',
-    outcome: '400 `"sensors.csv" has no column toString (columns: …)`, for `__proto__`, `constructor`, `toString` and `hasOwnProperty` alike',
+    outcome:
+      '400 `"sensors.csv" has no column toString (columns: …)`, for `__proto__`, `constructor`, `toString` and `hasOwnProperty` alike',
     async run(host) {
       for (const column of ['toString', 'hasOwnProperty', '__proto__', 'constructor']) {
         const response = await host

@@ -29,7 +29,11 @@ export class DemoHost {
     mkdirSync(this.reports);
     copyFileSync(new URL('sensors.csv', REPO_DATA), join(this.data, 'sensors.csv'));
     // sklearn starts a Python process; these attacks do not need it.
-    Object.assign(process.env, { DISABLED_PLUGINS: 'sklearn', PLUGIN_CSV_FOLDER: this.data, PLUGIN_JSON_REPORT_FOLDER: this.reports }, env);
+    Object.assign(
+      process.env,
+      { DISABLED_PLUGINS: 'sklearn', PLUGIN_CSV_FOLDER: this.data, PLUGIN_JSON_REPORT_FOLDER: this.reports },
+      env,
+    );
     const { AppModule } = await import('../../src/app.module.js');
     const { configureApp } = await import('../../src/app.setup.js');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
@@ -66,7 +70,10 @@ export class LibraryAdminHost {
     const { PluginAdminModule } = await import('nestjs-plugin-host/admin');
     const { PyodPlugin } = await import('../../plugins/pyod/src/index.js');
     const moduleRef = await Test.createTestingModule({
-      imports: [PluginModule.forRoot({ plugins: [PyodPlugin], hostVersion: '0.1.0', env: {} }), PluginAdminModule.forRoot({ token, path: 'admin/plugins' })],
+      imports: [
+        PluginModule.forRoot({ plugins: [PyodPlugin], hostVersion: '0.1.0', env: {} }),
+        PluginAdminModule.forRoot({ token, path: 'admin/plugins' }),
+      ],
     }).compile();
     this.app = moduleRef.createNestApplication({ logger: false });
     this.url = await listenOnLoopback(this.app);

@@ -13,11 +13,13 @@ export interface SecurityCase {
   run(host: FaultHost): Promise<void>;
 }
 
-const markerOf = (name: string): string => `globalThis.__gateImports = [...(globalThis.__gateImports ?? []), ${JSON.stringify(name)}];`;
+const markerOf = (name: string): string =>
+  `globalThis.__gateImports = [...(globalThis.__gateImports ?? []), ${JSON.stringify(name)}];`;
 const imported = (): string[] => ((globalThis as Record<string, unknown>).__gateImports as string[] | undefined) ?? [];
 type Called = { call(...args: unknown[]): unknown };
 type Located = { where(): Promise<{ pid: number; main: boolean }> };
-const WHERE = "async where() { const { isMainThread } = await import('node:worker_threads'); return { pid: process.pid, main: isMainThread }; }";
+const WHERE =
+  "async where() { const { isMainThread } = await import('node:worker_threads'); return { pid: process.pid, main: isMainThread }; }";
 
 /** A package plugin whose entry is missing at boot (not built yet): it fails there, and `build()` writes the entry. */
 function unbuiltPlugin(host: FaultHost, marker: string): { build(): void } {
@@ -27,7 +29,13 @@ function unbuiltPlugin(host: FaultHost, marker: string): { build(): void } {
   return { build: () => void host.tree.write('plugins/faulty/index.js', code) };
 }
 
-async function expectRefused(host: FaultHost, operation: Promise<unknown>, code: string, message: RegExp, name = 'faulty'): Promise<void> {
+async function expectRefused(
+  host: FaultHost,
+  operation: Promise<unknown>,
+  code: string,
+  message: RegExp,
+  name = 'faulty',
+): Promise<void> {
   await expect(operation).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
   const info = host.plugins.info(name);
   expect(info.state).not.toBe('enabled');
@@ -35,7 +43,12 @@ async function expectRefused(host: FaultHost, operation: Promise<unknown>, code:
 }
 
 /** A plugin package whose module records its import under `marker`; `members` is its class body. */
-function markedPlugin(host: FaultHost, marker: string, members = "call() { return 'v1'; }", manifest: Record<string, unknown> = {}): string {
+function markedPlugin(
+  host: FaultHost,
+  marker: string,
+  members = "call() { return 'v1'; }",
+  manifest: Record<string, unknown> = {},
+): string {
   addPlugin(host.tree, 'faulty', members, manifest, markerOf(marker));
   return join(host.tree.root, 'plugins/faulty');
 }
@@ -66,7 +79,8 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'enable a plugin refused for its integrity, then restore its files',
     area: 'trust gate',
-    outcome: 'enable rejects with `PLUGIN_UNTRUSTED` and both digests while the files differ; once restored, enable imports and runs it',
+    outcome:
+      'enable rejects with `PLUGIN_UNTRUSTED` and both digests while the files differ; once restored, enable imports and runs it',
     async run(host) {
       const dir = markedPlugin(host, 'integrity-enable');
       const pinned = packageIntegrity(dir);
@@ -105,11 +119,15 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'reload a pinned package edited after boot',
     area: 'trust gate',
-    outcome: 'reload rejects with `PLUGIN_UNTRUSTED`; the edited code is never imported; the old instance keeps serving',
+    outcome:
+      'reload rejects with `PLUGIN_UNTRUSTED`; the edited code is never imported; the old instance keeps serving',
     async run(host) {
       const dir = markedPlugin(host, 'reload-v1');
       await host.boot({ trust: { integrity: { 'faulty-plugin': packageIntegrity(dir) } } });
-      host.tree.write('plugins/faulty/index.js', host.tree.read('plugins/faulty/index.js').replace('reload-v1', 'reload-v2').replace("'v1'", "'v2'"));
+      host.tree.write(
+        'plugins/faulty/index.js',
+        host.tree.read('plugins/faulty/index.js').replace('reload-v1', 'reload-v2').replace("'v1'", "'v2'"),
+      );
       await expect(host.plugins.reload('faulty')).rejects.toMatchObject({ code: 'PLUGIN_UNTRUSTED' });
       expect(imported()).not.toContain('reload-v2');
       expect(host.plugins.info('faulty').state).toBe('enabled');
@@ -123,7 +141,10 @@ export const SECURITY_CASES: SecurityCase[] = [
     async run(host) {
       const dir = markedPlugin(host, 'lazy-v1', "async call() { return 'v1'; }", { lazy: true });
       await host.boot({ trust: { integrity: { 'faulty-plugin': packageIntegrity(dir) } } });
-      host.tree.write('plugins/faulty/index.js', host.tree.read('plugins/faulty/index.js').replace('lazy-v1', 'lazy-v2'));
+      host.tree.write(
+        'plugins/faulty/index.js',
+        host.tree.read('plugins/faulty/index.js').replace('lazy-v1', 'lazy-v2'),
+      );
       await expect(host.reference<Called>('faulty').call()).rejects.toMatchObject({ code: 'PLUGIN_UNTRUSTED' });
       expect(imported()).not.toContain('lazy-v2');
       expect(host.plugins.info('faulty')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_UNTRUSTED' } });
@@ -135,11 +156,18 @@ export const SECURITY_CASES: SecurityCase[] = [
     area: 'trust gate',
     outcome: 'the restart is refused with `PLUGIN_UNTRUSTED`; the edited code never runs',
     async run(host) {
-      const dir = markedPlugin(host, 'isolate-v1', "async call() { return 'v1'; }\n  async die() { process.exit(3); }", { isolation: 'worker' });
+      const dir = markedPlugin(
+        host,
+        'isolate-v1',
+        "async call() { return 'v1'; }\n  async die() { process.exit(3); }",
+        { isolation: 'worker' },
+      );
       await host.boot({ trust: { integrity: { 'faulty-plugin': packageIntegrity(dir) } } });
       await expect(host.reference<Called>('faulty').call()).resolves.toBe('v1');
       host.tree.write('plugins/faulty/index.js', host.tree.read('plugins/faulty/index.js').replace("'v1'", "'v2'"));
-      await expect(host.reference<Called & { die(): Promise<void> }>('faulty').die()).rejects.toMatchObject({ code: 'PLUGIN_CRASHED' });
+      await expect(host.reference<Called & { die(): Promise<void> }>('faulty').die()).rejects.toMatchObject({
+        code: 'PLUGIN_CRASHED',
+      });
       await eventually(() => expect(host.plugins.info('faulty').error?.code).toBe('PLUGIN_UNTRUSTED'));
       expect(host.plugins.info('faulty').state).toBe('failed');
       await host.expectServing();
@@ -148,7 +176,8 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'pinned package whose entry is in its own node_modules',
     area: 'trust gate',
-    outcome: '`failed`, `PLUGIN_UNTRUSTED`: a pin does not cover node_modules/, so the entry must not be there; never imported',
+    outcome:
+      '`failed`, `PLUGIN_UNTRUSTED`: a pin does not cover node_modules/, so the entry must not be there; never imported',
     async run(host) {
       const dir = markedPlugin(host, 'nested-entry', undefined, { entry: './node_modules/inner/index.js' });
       mkdirSync(join(dir, 'node_modules/inner'), { recursive: true });
@@ -163,10 +192,14 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'pinned package with a symlinked folder leading outside it',
     area: 'trust gate',
-    outcome: '`failed`, `PLUGIN_UNTRUSTED` naming the link: what it points at is not covered by the pin; nothing is imported',
+    outcome:
+      '`failed`, `PLUGIN_UNTRUSTED` naming the link: what it points at is not covered by the pin; nothing is imported',
     async run(host) {
       const dir = markedPlugin(host, 'linked-entry', 'call() { return helper(); }');
-      host.tree.write('plugins/faulty/index.js', `import { helper } from './lib/helper.js';\n${host.tree.read('plugins/faulty/index.js')}`);
+      host.tree.write(
+        'plugins/faulty/index.js',
+        `import { helper } from './lib/helper.js';\n${host.tree.read('plugins/faulty/index.js')}`,
+      );
       host.tree.write('elsewhere/helper.js', `${markerOf('linked-helper')}\nexport const helper = () => 'outside';\n`);
       symlinkSync(join(host.tree.root, 'elsewhere'), join(dir, 'lib'));
       await host.boot({ trust: { integrity: { 'faulty-plugin': packageIntegrity(dir) } } });
@@ -192,11 +225,15 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: "lazy plugin's entry swapped for a symlink leading outside after boot",
     area: 'trust gate',
-    outcome: 'the first call rejects with `PLUGIN_MANIFEST_INVALID` (entry leads outside the package); the outside file is never imported',
+    outcome:
+      'the first call rejects with `PLUGIN_MANIFEST_INVALID` (entry leads outside the package); the outside file is never imported',
     async run(host) {
       const dir = markedPlugin(host, 'lazy-inside', "async call() { return 'inside'; }", { lazy: true });
       await host.boot();
-      const outside = host.tree.write('outside/evil.js', host.tree.read('plugins/faulty/index.js').replace('lazy-inside', 'lazy-outside'));
+      const outside = host.tree.write(
+        'outside/evil.js',
+        host.tree.read('plugins/faulty/index.js').replace('lazy-inside', 'lazy-outside'),
+      );
       rmSync(join(dir, 'index.js'));
       symlinkSync(outside, join(dir, 'index.js'));
       await expect(host.reference<Called>('faulty').call()).rejects.toMatchObject({ code: 'PLUGIN_MANIFEST_INVALID' });
@@ -239,7 +276,13 @@ export const SECURITY_CASES: SecurityCase[] = [
       addPlugin(host.tree, 'json.report', "call() { return 'a'; }", {}, markerOf('lookalike-a'));
       addPlugin(host.tree, 'json-report', "call() { return 'b'; }", {}, markerOf('lookalike-b'));
       await host.boot();
-      await expectRefused(host, host.plugins.reload('json.report'), 'PLUGIN_DUPLICATE', /PLUGIN_JSON_REPORT_/, 'json.report');
+      await expectRefused(
+        host,
+        host.plugins.reload('json.report'),
+        'PLUGIN_DUPLICATE',
+        /PLUGIN_JSON_REPORT_/,
+        'json.report',
+      );
       expect(imported()).not.toContain('lookalike-a');
     },
   },
@@ -260,7 +303,13 @@ export const SECURITY_CASES: SecurityCase[] = [
       }
       Plugin({ name: 'thenable', type: 'custom', version: '1.0.0', compatibility: '^0.1.0' })(Thenable);
       await host.boot({ plugins: [Thenable] });
-      await expectRefused(host, host.plugins.reload('thenable'), 'PLUGIN_MANIFEST_INVALID', /"then" member/, 'thenable');
+      await expectRefused(
+        host,
+        host.plugins.reload('thenable'),
+        'PLUGIN_MANIFEST_INVALID',
+        /"then" member/,
+        'thenable',
+      );
       expect(constructed).toBe(0);
     },
   },
@@ -270,13 +319,18 @@ export const SECURITY_CASES: SecurityCase[] = [
     outcome: '`failed`, `PLUGIN_UNTRUSTED` naming the link: the file it points at is not covered by the pin',
     async run(host) {
       const dir = markedPlugin(host, 'git-link', 'call() { return helper(); }');
-      host.tree.write('plugins/faulty/index.js', `import { helper } from './helper.js';\n${host.tree.read('plugins/faulty/index.js')}`);
+      host.tree.write(
+        'plugins/faulty/index.js',
+        `import { helper } from './helper.js';\n${host.tree.read('plugins/faulty/index.js')}`,
+      );
       mkdirSync(join(dir, '.git'));
       writeFileSync(join(dir, '.git/helper.js'), "export const helper = () => 'pinned';\n");
       symlinkSync('.git/helper.js', join(dir, 'helper.js'));
       await host.boot({ trust: { integrity: { 'faulty-plugin': packageIntegrity(dir) } } });
       expect(host.plugins.info('faulty')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_UNTRUSTED' } });
-      expect(host.plugins.info('faulty').error?.message).toMatch(/"helper\.js" \(a symlink leading outside the pinned files\)/);
+      expect(host.plugins.info('faulty').error?.message).toMatch(
+        /"helper\.js" \(a symlink leading outside the pinned files\)/,
+      );
       expect(imported()).not.toContain('git-link');
       await host.expectServing();
     },
@@ -284,7 +338,8 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'pinned package holding a FIFO',
     area: 'trust gate',
-    outcome: '`failed`, `PLUGIN_UNTRUSTED` naming it: what a FIFO gives is not pinned; nothing is read from it or imported',
+    outcome:
+      '`failed`, `PLUGIN_UNTRUSTED` naming it: what a FIFO gives is not pinned; nothing is read from it or imported',
     async run(host) {
       const dir = markedPlugin(host, 'fifo-helper');
       execFileSync('mkfifo', [join(dir, 'helper.js')]);
@@ -304,7 +359,10 @@ export const SECURITY_CASES: SecurityCase[] = [
       rmSync(join(dir, 'index.js'));
       execFileSync('mkfifo', [join(dir, 'index.js')]);
       await host.boot();
-      expect(host.plugins.info('faulty')).toMatchObject({ state: 'failed', error: { code: 'PLUGIN_MANIFEST_INVALID' } });
+      expect(host.plugins.info('faulty')).toMatchObject({
+        state: 'failed',
+        error: { code: 'PLUGIN_MANIFEST_INVALID' },
+      });
       expect(host.plugins.info('faulty').error?.message).toMatch(/is not a regular file/);
       await host.expectServing();
     },

@@ -69,7 +69,8 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'plugins named like Object.prototype members',
     area: 'names',
-    outcome: '`toString` and `constructor` load and run like any name: no config, isolation rule or pin is found on the prototype',
+    outcome:
+      '`toString` and `constructor` load and run like any name: no config, isolation rule or pin is found on the prototype',
     async run(host) {
       configEcho(host, 'toString');
       configEcho(host, 'constructor');
@@ -83,13 +84,19 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'names that share an env prefix',
     area: 'names',
-    outcome: "`json.report` and `json-report` are both `failed`, `PLUGIN_DUPLICATE` naming both and `PLUGIN_JSON_REPORT_`; neither reads the other's settings",
+    outcome:
+      "`json.report` and `json-report` are both `failed`, `PLUGIN_DUPLICATE` naming both and `PLUGIN_JSON_REPORT_`; neither reads the other's settings",
     async run(host) {
       configEcho(host, 'json.report');
       configEcho(host, 'json-report');
       await host.boot({ env: { PLUGIN_JSON_REPORT_WEBHOOK_URL: 'https://secret.example' } });
       for (const name of ['json.report', 'json-report']) {
-        await expectFailed(host, name, 'PLUGIN_DUPLICATE', /(?=.*"json\.report")(?=.*"json-report").*PLUGIN_JSON_REPORT_/);
+        await expectFailed(
+          host,
+          name,
+          'PLUGIN_DUPLICATE',
+          /(?=.*"json\.report")(?=.*"json-report").*PLUGIN_JSON_REPORT_/,
+        );
       }
     },
   },
@@ -103,7 +110,10 @@ export const SECURITY_CASES: SecurityCase[] = [
         name: 'evil-upper-plugin',
         nestPlugin: { name: 'EVIL', type: 'custom', entry: './index.js', compatibility: '^0.1.0' },
       });
-      host.tree.write('plugins/evil-upper/index.js', host.tree.read('plugins/evil/index.js').replace('name: "evil"', 'name: "EVIL"'));
+      host.tree.write(
+        'plugins/evil-upper/index.js',
+        host.tree.read('plugins/evil/index.js').replace('name: "evil"', 'name: "EVIL"'),
+      );
       await host.boot();
       await expectFailed(host, 'evil', 'PLUGIN_DUPLICATE', /differ only in case/);
       await expectFailed(host, 'EVIL', 'PLUGIN_DUPLICATE', /differ only in case/);
@@ -116,7 +126,10 @@ export const SECURITY_CASES: SecurityCase[] = [
     async run(host) {
       configEcho(host, 'data');
       configEcho(host, 'data-source');
-      await host.boot({ config: { data: { sourceUrl: 'default' } }, env: { PLUGIN_DATA_SOURCE_URL: 'https://secret.example' } });
+      await host.boot({
+        config: { data: { sourceUrl: 'default' } },
+        env: { PLUGIN_DATA_SOURCE_URL: 'https://secret.example' },
+      });
       expect(host.reference<Called>('data').call()).toEqual({ sourceUrl: 'default' });
     },
   },
@@ -145,7 +158,8 @@ export const SECURITY_CASES: SecurityCase[] = [
   {
     name: 'config file that never ends',
     area: 'config',
-    outcome: '`/dev/zero` is refused unread: `failed`, `PLUGIN_CONFIG_INVALID` ("not a regular file"); the host does not grow',
+    outcome:
+      '`/dev/zero` is refused unread: `failed`, `PLUGIN_CONFIG_INVALID` ("not a regular file"); the host does not grow',
     async run(host) {
       configEcho(host, 'faulty');
       await host.boot({ env: { PLUGIN_FAULTY_CONFIG: '/dev/zero' } });

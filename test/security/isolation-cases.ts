@@ -50,9 +50,16 @@ function protocolCases(tier: 'worker' | 'process'): IsolationCase[] {
     {
       name: 'sends a log message with an unknown level',
       tier,
-      outcome: 'the call and the plugin fail with `PLUGIN_PROTOCOL_ERROR`, the isolate is killed and not restarted; enable starts it afresh',
+      outcome:
+        'the call and the plugin fail with `PLUGIN_PROTOCOL_ERROR`, the isolate is killed and not restarted; enable starts it afresh',
       async run(host) {
-        addPlugin(host.tree, 'faulty', "call(level) { rawSend({ type: 'log', level, message: 'x' }); return 'sent'; }", { isolation: tier }, RAW_CHANNEL);
+        addPlugin(
+          host.tree,
+          'faulty',
+          "call(level) { rawSend({ type: 'log', level, message: 'x' }); return 'sent'; }",
+          { isolation: tier },
+          RAW_CHANNEL,
+        );
         await host.boot();
         await expect(reference(host).call('nope')).rejects.toMatchObject({ code: 'PLUGIN_PROTOCOL_ERROR' });
         await expectFailed(host, 'PLUGIN_PROTOCOL_ERROR', /"log" message.*level/);
@@ -68,7 +75,13 @@ function protocolCases(tier: 'worker' | 'process'): IsolationCase[] {
       async run(host) {
         for (const [name, forged] of Object.entries(FORGED_READY)) {
           const ready = { type: 'ready', asyncMethods: [], hooks: [], metadata: {}, ...forged };
-          addPlugin(host.tree, name, 'call() { return 1; }', { isolation: tier }, `${RAW_CHANNEL}\nrawSend(${JSON.stringify(ready)});`);
+          addPlugin(
+            host.tree,
+            name,
+            'call() { return 1; }',
+            { isolation: tier },
+            `${RAW_CHANNEL}\nrawSend(${JSON.stringify(ready)});`,
+          );
         }
         await host.boot();
         for (const name of Object.keys(FORGED_READY)) await expectFailed(host, 'PLUGIN_PROTOCOL_ERROR', /ready/, name);
@@ -97,7 +110,16 @@ function protocolCases(tier: 'worker' | 'process'): IsolationCase[] {
           { isolation: tier },
         );
         await host.boot();
-        for (const kind of ['proto-name', 'ctor-name', 'object-message', 'object-code', 'cyclic-details', 'string', 'null', 'plain']) {
+        for (const kind of [
+          'proto-name',
+          'ctor-name',
+          'object-message',
+          'object-code',
+          'cyclic-details',
+          'string',
+          'null',
+          'plain',
+        ]) {
           const error = await reference(host)
             .call(kind)
             .then(
@@ -125,9 +147,21 @@ function protocolCases(tier: 'worker' | 'process'): IsolationCase[] {
         );
         await host.boot({ imports: [GreeterModule], expose: ['Greeter'] });
         await expect(reference(host).call('greet')).resolves.toBe('host greets x');
-        const members = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', '__defineGetter__', 'isPrototypeOf', 'toLocaleString'];
+        const members = [
+          'constructor',
+          'toString',
+          'valueOf',
+          'hasOwnProperty',
+          '__proto__',
+          '__defineGetter__',
+          'isPrototypeOf',
+          'toLocaleString',
+        ];
         for (const method of members) {
-          await expect(reference(host).call(method)).rejects.toMatchObject({ code: 'PLUGIN_ACCESS_DENIED', message: expect.stringContaining(method) });
+          await expect(reference(host).call(method)).rejects.toMatchObject({
+            code: 'PLUGIN_ACCESS_DENIED',
+            message: expect.stringContaining(method),
+          });
         }
         expect(host.plugins.info('faulty').state).toBe('enabled');
         await host.expectServing();
@@ -187,10 +221,15 @@ function protocolCases(tier: 'worker' | 'process'): IsolationCase[] {
       outcome:
         'that call fails with `PLUGIN_RESOURCE_LIMIT` (over `maxMessageBytes`, 16 MB) before the result is sent: the host receives none of it; the plugin stays enabled',
       async run(host) {
-        addPlugin(host.tree, 'faulty', 'call(mb) { return new Uint8Array(mb * 2 ** 20).fill(1); }', { isolation: tier });
+        addPlugin(host.tree, 'faulty', 'call(mb) { return new Uint8Array(mb * 2 ** 20).fill(1); }', {
+          isolation: tier,
+        });
         await host.boot();
         const before = rssMb();
-        await expect(reference(host).call(200)).rejects.toMatchObject({ code: 'PLUGIN_RESOURCE_LIMIT', message: expect.stringMatching(/maxMessageBytes/) });
+        await expect(reference(host).call(200)).rejects.toMatchObject({
+          code: 'PLUGIN_RESOURCE_LIMIT',
+          message: expect.stringMatching(/maxMessageBytes/),
+        });
         expect(rssMb() - before).toBeLessThan(tier === 'worker' ? 300 : 100); // a worker's own 200 MB are in this process
         expect(host.plugins.info('faulty').state).toBe('enabled');
         await expect(reference(host).call(1)).resolves.toHaveLength(MB);
@@ -200,9 +239,15 @@ function protocolCases(tier: 'worker' | 'process'): IsolationCase[] {
     {
       name: 'holds 1.5 GB of Buffers (heapMb 64)',
       tier,
-      outcome: 'killed once over `memoryMb` (default 2 × heapMb + 128): calls fail with `PLUGIN_RESOURCE_LIMIT`; `failed` with it, then restarted',
+      outcome:
+        'killed once over `memoryMb` (default 2 × heapMb + 128): calls fail with `PLUGIN_RESOURCE_LIMIT`; `failed` with it, then restarted',
       async run(host) {
-        addPlugin(host.tree, 'faulty', 'call(mb) { (this.kept ??= []).push(Buffer.alloc(mb * 2 ** 20, 1)); return process.pid; }', { isolation: tier });
+        addPlugin(
+          host.tree,
+          'faulty',
+          'call(mb) { (this.kept ??= []).push(Buffer.alloc(mb * 2 ** 20, 1)); return process.pid; }',
+          { isolation: tier },
+        );
         await host.boot({ isolation: { faulty: { tier, heapMb: 64 } } });
         const before = rssMb();
         let peak = 0;
@@ -265,7 +310,10 @@ export const ISOLATION_CASES: IsolationCase[] = [
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb() - before)), 50);
       try {
-        await expect(reference(host).call()).rejects.toMatchObject({ code: 'PLUGIN_RESOURCE_LIMIT', message: expect.stringContaining('stopped reporting') });
+        await expect(reference(host).call()).rejects.toMatchObject({
+          code: 'PLUGIN_RESOURCE_LIMIT',
+          message: expect.stringContaining('stopped reporting'),
+        });
       } finally {
         clearInterval(sampler);
       }
@@ -307,7 +355,18 @@ export const ISOLATION_CASES: IsolationCase[] = [
       const priority = getPriority(process.pid);
       try {
         await host.boot();
-        for (const how of ['kill', 'kill-ppid', 'kill-number', 'named-import', 'group', '_kill', 'builtin', 'binding', 'debug', 'priority']) {
+        for (const how of [
+          'kill',
+          'kill-ppid',
+          'kill-number',
+          'named-import',
+          'group',
+          '_kill',
+          'builtin',
+          'binding',
+          'debug',
+          'priority',
+        ]) {
           await expect(reference(host).call(process.pid, how)).rejects.toMatchObject({ code: 'ERR_ACCESS_DENIED' });
         }
         await expect(reference(host).call(process.pid, 'restore')).rejects.toBeInstanceOf(TypeError); // frozen
@@ -329,7 +388,8 @@ export const ISOLATION_CASES: IsolationCase[] = [
   {
     name: 'sends a 400 MB message past its runtime',
     tier: 'process',
-    outcome: 'the host reads the frame’s length and kills the process without buffering it: `failed` with `PLUGIN_RESOURCE_LIMIT`; the host does not grow',
+    outcome:
+      'the host reads the frame’s length and kills the process without buffering it: `failed` with `PLUGIN_RESOURCE_LIMIT`; the host does not grow',
     async run(host) {
       addPlugin(
         host.tree,
@@ -350,7 +410,8 @@ export const ISOLATION_CASES: IsolationCase[] = [
   {
     name: 'runs as another user (`uid`/`gid` options)',
     tier: 'process',
-    outcome: 'the process runs as that uid and gid (a root host); a host without the privilege fails the plugin with `PLUGIN_LOAD_FAILED` (EPERM)',
+    outcome:
+      'the process runs as that uid and gid (a root host); a host without the privilege fails the plugin with `PLUGIN_LOAD_FAILED` (EPERM)',
     async run(host) {
       addPlugin(host.tree, 'faulty', 'call() { return [process.getuid(), process.getgid()]; }', {});
       chmodSync(host.tree.root, 0o755); // the other user reads the plugin's package

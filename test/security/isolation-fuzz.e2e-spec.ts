@@ -10,18 +10,53 @@ import { RAW_CHANNEL } from './isolation-attacks.js';
 
 const NAMES = ['__proto__', 'constructor', 'toString', 'then', 'log', 'nope', 'call', ''];
 const field: fc.Arbitrary<unknown> = fc.oneof(
-  fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true }),
-  fc.constantFrom(undefined, null, -1, 0, 1, 1.5, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY, 'x'.repeat(100_000), ...NAMES),
+  fc.anything({
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withSparseArray: true,
+    withNullPrototype: true,
+  }),
+  fc.constantFrom(
+    undefined,
+    null,
+    -1,
+    0,
+    1,
+    1.5,
+    2 ** 53,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    'x'.repeat(100_000),
+    ...NAMES,
+  ),
   fc.array(fc.oneof(fc.constantFrom(...NAMES), fc.string()), { maxLength: 4 }),
 );
 const shaped = fc.record(
   {
-    type: fc.constantFrom('ready', 'load-error', 'result', 'log', 'host-call', 'memory', 'init', 'call', 'host-result', '__proto__', 'then'),
+    type: fc.constantFrom(
+      'ready',
+      'load-error',
+      'result',
+      'log',
+      'host-call',
+      'memory',
+      'init',
+      'call',
+      'host-result',
+      '__proto__',
+      'then',
+    ),
     id: fc.oneof(fc.integer({ min: -2, max: 5 }), field),
     ok: fc.oneof(fc.boolean(), field),
     value: field,
     bytes: fc.oneof(fc.uint8Array({ maxLength: 32 }), field),
-    error: fc.oneof(fc.record({ name: field, message: field, code: field, stack: field, details: field }, { requiredKeys: [] }), field),
+    error: fc.oneof(
+      fc.record({ name: field, message: field, code: field, stack: field, details: field }, { requiredKeys: [] }),
+      field,
+    ),
     level: fc.oneof(fc.constantFrom('log', 'error', 'warn', 'debug', 'verbose'), field),
     message: field,
     token: fc.oneof(fc.constantFrom('Greeter', '__proto__'), field),
@@ -29,7 +64,12 @@ const shaped = fc.record(
     args: fc.oneof(fc.array(field, { maxLength: 3 }), field),
     methods: fc.oneof(fc.array(fc.oneof(fc.constantFrom(...NAMES), fc.string()), { maxLength: 5 }), field),
     asyncMethods: field,
-    hooks: fc.oneof(fc.array(fc.record({ hook: field, method: field, priority: field, timeout: field }, { requiredKeys: [] }), { maxLength: 2 }), field),
+    hooks: fc.oneof(
+      fc.array(fc.record({ hook: field, method: field, priority: field, timeout: field }, { requiredKeys: [] }), {
+        maxLength: 2,
+      }),
+      field,
+    ),
     metadata: fc.oneof(fc.record({ description: field, timeouts: field, inject: field }, { requiredKeys: [] }), field),
     heap: fc.oneof(fc.nat(), field),
     external: fc.oneof(fc.nat(), field),
@@ -50,7 +90,13 @@ describe('isolate protocol fuzzing', () => {
     it(`${tier}: random and malformed messages fail only the plugin that sent them`, async () => {
       const host = new FaultHost();
       try {
-        addPlugin(host.tree, 'faulty', 'send(message) { rawSend(message); return "sent"; }', { isolation: tier }, RAW_CHANNEL);
+        addPlugin(
+          host.tree,
+          'faulty',
+          'send(message) { rawSend(message); return "sent"; }',
+          { isolation: tier },
+          RAW_CHANNEL,
+        );
         addPlugin(host.tree, 'calm', 'ping() { return "calm"; }', { isolation: tier });
         await host.boot({ crashBudget: { crashes: 1000 } });
         const outcomes = new Map<string, number>();
@@ -69,7 +115,8 @@ describe('isolate protocol fuzzing', () => {
             const outcome = info.state === 'enabled' ? `enabled (${answer})` : `${info.state}: ${info.error?.code}`;
             outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
             expect(['enabled', 'failed']).toContain(info.state);
-            if (info.state === 'failed') expect(['PLUGIN_PROTOCOL_ERROR', 'PLUGIN_RESOURCE_LIMIT']).toContain(info.error?.code);
+            if (info.state === 'failed')
+              expect(['PLUGIN_PROTOCOL_ERROR', 'PLUGIN_RESOURCE_LIMIT']).toContain(info.error?.code);
             await host.expectServing();
             await expect(host.reference<Calm>('calm').ping()).resolves.toBe('calm');
           }),

@@ -8,7 +8,8 @@ import { isAlive } from './isolation-attacks.js';
 
 const SCENARIO = fileURLToPath(new URL('./isolation-scenario.mjs', import.meta.url));
 // Where util-linux's setpriv is installed, the kernel kills the child with its host (PR_SET_PDEATHSIG).
-const PARENT_DEATH_SIGNAL = process.platform === 'linux' && ['/usr/bin/setpriv', '/bin/setpriv'].some((path) => existsSync(path));
+const PARENT_DEATH_SIGNAL =
+  process.platform === 'linux' && ['/usr/bin/setpriv', '/bin/setpriv'].some((path) => existsSync(path));
 
 interface Started {
   host: ChildProcess;
@@ -59,7 +60,9 @@ describe('a process-tier plugin and its host’s life', () => {
         const lines = output.split('\n').filter((line) => line.startsWith('{'));
         if (lines.length > read) return JSON.parse(lines[read++]) as Record<string, unknown>;
         if (host.exitCode !== null || host.signalCode !== null)
-          throw new Error(`the host exited (${host.signalCode ?? host.exitCode}) before it printed: ${output}${errors}`);
+          throw new Error(
+            `the host exited (${host.signalCode ?? host.exitCode}) before it printed: ${output}${errors}`,
+          );
         await new Promise<void>((resolve) => waiting.push(resolve));
       }
     };

@@ -12,7 +12,9 @@ import { setInterval } from 'node:timers';
 
 const print = (event) => console.log(JSON.stringify(event));
 class AppModule {}
-Module({ imports: [PluginModule.forRoot({ discovery: { root: process.env.PLUGIN_ROOT }, hostVersion: '0.1.0', env: {} })] })(AppModule);
+Module({
+  imports: [PluginModule.forRoot({ discovery: { root: process.env.PLUGIN_ROOT }, hostVersion: '0.1.0', env: {} })],
+})(AppModule);
 const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
 const victim = app.get(getPluginToken('victim'));
 print({ host: process.pid, child: await victim.pid() });

@@ -1,7 +1,12 @@
 import { seededRandom } from '../../plugins/pyod/src/random.js';
 
 /** Two Gaussian blobs of inliers plus far-away outliers; `truth[i]` is 1 for an injected outlier. */
-export function blobsWithOutliers(seed: number, inliers = 300, outliers = 15, dims = 2): { data: number[][]; truth: number[] } {
+export function blobsWithOutliers(
+  seed: number,
+  inliers = 300,
+  outliers = 15,
+  dims = 2,
+): { data: number[][]; truth: number[] } {
   const random = seededRandom(seed);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const data: number[][] = [];

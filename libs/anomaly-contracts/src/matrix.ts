@@ -26,8 +26,10 @@ export function matrixProblems(
   data: unknown,
   { minRows = 1, maxRows = Infinity, columns, maxColumns = Infinity, maxProblems = 5 }: MatrixRules = {},
 ): string[] {
-  if (!Array.isArray(data)) return [`data must be an array of rows (arrays of numbers), e.g. [[1, 2], [3, 4]]; got ${typeof data}`];
-  if (data.length < minRows) return [`data has ${data.length} row${data.length === 1 ? '' : 's'}; at least ${minRows} needed`];
+  if (!Array.isArray(data))
+    return [`data must be an array of rows (arrays of numbers), e.g. [[1, 2], [3, 4]]; got ${typeof data}`];
+  if (data.length < minRows)
+    return [`data has ${data.length} row${data.length === 1 ? '' : 's'}; at least ${minRows} needed`];
   if (data.length > maxRows) return [`data has ${data.length} rows; at most ${maxRows} are accepted`];
   const width = columns ?? (Array.isArray(data[0]) ? (data[0] as unknown[]).length : 0);
   if (width === 0) return ['rows must be non-empty arrays of numbers'];
@@ -45,7 +47,8 @@ export function matrixProblems(
     }
     for (let c = 0; c < width && problems.length < maxProblems; c++) {
       const value: unknown = row[c];
-      if (typeof value !== 'number') problems.push(`row ${r}, column ${c}: ${JSON.stringify(value) ?? String(value)} is not a number`);
+      if (typeof value !== 'number')
+        problems.push(`row ${r}, column ${c}: ${JSON.stringify(value) ?? String(value)} is not a number`);
       else if (!Number.isFinite(value)) problems.push(`row ${r}, column ${c}: ${value} is not a finite number`);
     }
   }

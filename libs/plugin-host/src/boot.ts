@@ -9,5 +9,12 @@ export { checkPluginInjections } from './injection/injection-check.js';
 export { instantiatePlugin } from './injection/instantiate-plugin.js';
 // Not the isolation face: it carries the isolates' own code, which loads with the first isolate.
 export { IsolationSupervisor } from './isolation/isolation-supervisor.js';
-export { LifecycleRunner, RuntimeOperations, gateContext, loadPlugins, resolveOptions, timeoutsFor } from './lifecycle/index.js';
+export {
+  LifecycleRunner,
+  RuntimeOperations,
+  gateContext,
+  loadPlugins,
+  resolveOptions,
+  timeoutsFor,
+} from './lifecycle/index.js';
 export { RegistryPluginManager } from './manager/index.js';

@@ -119,7 +119,8 @@ export interface PluginOptionsFactory {
  * (with `inject`), `useClass` or `useExisting` (a `PluginOptionsFactory`). `imports` serve both the factory and the
  * plugins' injections.
  */
-export type PluginModuleAsyncOptions = ConfigurableModuleAsyncOptions<PluginModuleOptions, 'createPluginOptions'> & PluginModuleStaticOptions;
+export type PluginModuleAsyncOptions = ConfigurableModuleAsyncOptions<PluginModuleOptions, 'createPluginOptions'> &
+  PluginModuleStaticOptions;
 
 /** What `PluginModule.forFeature` declares: plugin names and types a module injects that the host cannot know at boot. */
 export interface PluginFeatureOptions {

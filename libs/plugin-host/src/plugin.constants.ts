@@ -16,4 +16,9 @@ export const LIFECYCLE_RUNNER = 'nestjs-plugin-host:lifecycle-runner';
 /** The `RuntimeOperations`. */
 export const RUNTIME_OPERATIONS = 'nestjs-plugin-host:runtime-operations';
 
-export const DEFAULT_TIMEOUTS: Readonly<PluginTimeouts> = { initialize: 10_000, cleanup: 5_000, healthCheck: 2_000, hook: 5_000 };
+export const DEFAULT_TIMEOUTS: Readonly<PluginTimeouts> = {
+  initialize: 10_000,
+  cleanup: 5_000,
+  healthCheck: 2_000,
+  hook: 5_000,
+};

@@ -1,4 +1,11 @@
-import { ConfigurableModuleBuilder, Logger, Module, type DynamicModule, type FactoryProvider, type Type } from '@nestjs/common';
+import {
+  ConfigurableModuleBuilder,
+  Logger,
+  Module,
+  type DynamicModule,
+  type FactoryProvider,
+  type Type,
+} from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
 import { createNameFilter } from './discovery/name-filter.js';
 import { appRoot, discoverPackages, discoveryLine, type PackageDiscovery } from './discovery/package-discovery.js';
@@ -35,7 +42,9 @@ const boot = (): Promise<typeof import('./boot.js')> => import('./boot.js');
  * options (`plugins`, `discovery`, `discoverProviders`, `isGlobal`, `imports`) are its extras: Nest needs them before
  * it builds the module graph, so they never come from a factory.
  */
-const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<PluginModuleOptions>({ optionsInjectionToken: PLUGIN_MODULE_OPTIONS })
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<PluginModuleOptions>({
+  optionsInjectionToken: PLUGIN_MODULE_OPTIONS,
+})
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createPluginOptions')
   .setExtras<PluginModuleStaticOptions>(
@@ -102,10 +111,15 @@ const typeToken = (type: string): FactoryProvider => ({
 function withHost(definition: DynamicModule, options: PluginModuleStaticOptions): DynamicModule {
   const classes = options.plugins ?? [];
   // Package manifests are read now, once (no plugin code runs), so their names and types get tokens.
-  const packages: PackageDiscovery = options.discovery ? discoverPackages(options.discovery) : { root: appRoot(), candidates: [], warnings: [] };
+  const packages: PackageDiscovery = options.discovery
+    ? discoverPackages(options.discovery)
+    : { root: appRoot(), candidates: [], warnings: [] };
   const names = new Set<string>();
   const types = new Set<string>();
-  for (const metadata of [...classes.map((pluginClass) => getPluginMetadata(pluginClass)), ...packages.candidates.map((candidate) => candidate.metadata)]) {
+  for (const metadata of [
+    ...classes.map((pluginClass) => getPluginMetadata(pluginClass)),
+    ...packages.candidates.map((candidate) => candidate.metadata),
+  ]) {
     if (typeof metadata?.name === 'string') names.add(metadata.name);
     if (typeof metadata?.type === 'string') types.add(metadata.type);
   }
@@ -118,7 +132,10 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
     imports: [...new Set([DiscoveryModule, ...(definition.imports ?? []), ...(options.imports ?? [])])],
     providers: [
       ...(definition.providers ?? []),
-      { provide: PLUGIN_STATIC_OPTIONS, useValue: { plugins: classes, discovery: options.discovery, discoverProviders: options.discoverProviders } },
+      {
+        provide: PLUGIN_STATIC_OPTIONS,
+        useValue: { plugins: classes, discovery: options.discovery, discoverProviders: options.discoverProviders },
+      },
       {
         provide: RESOLVED_PLUGIN_OPTIONS,
         useFactory: async (given: PluginModuleOptions | undefined) => (await boot()).resolveOptions(given),
@@ -126,7 +143,12 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
       },
       {
         provide: PLUGIN_REGISTRY,
-        useFactory: async (resolved: ResolvedPluginOptions, statics: PluginModuleStaticOptions, discovery: DiscoveryService, moduleRef: ModuleRef) => {
+        useFactory: async (
+          resolved: ResolvedPluginOptions,
+          statics: PluginModuleStaticOptions,
+          discovery: DiscoveryService,
+          moduleRef: ModuleRef,
+        ) => {
           const {
             admitPlugin,
             checkPluginInjections,
@@ -142,7 +164,10 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
           const injections = checkPluginInjections(discovery); // PLUGIN_NOT_FOUND for a name or type no module provides
           if (statics.discovery) logger.log(discoveryLine(packages));
           for (const warning of packages.warnings) logger.warn(warning);
-          const providers = statics.discoverProviders === false ? [] : discoverProviderClasses(discovery).filter((c) => acceptedProvider(c.metadata?.name));
+          const providers =
+            statics.discoverProviders === false
+              ? []
+              : discoverProviderClasses(discovery).filter((c) => acceptedProvider(c.metadata?.name));
           const registry = await loadPlugins({
             candidates: [...discoverOptionClasses(statics.plugins ?? []), ...providers, ...packages.candidates],
             options: resolved,
@@ -156,9 +181,13 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
             }),
           });
           const known = new Set(registry.names());
-          for (const name of new Set(injections.filter((injection) => injection.kind === 'plugin').map((injection) => injection.value)))
+          for (const name of new Set(
+            injections.filter((injection) => injection.kind === 'plugin').map((injection) => injection.value),
+          ))
             if (!known.has(name))
-              logger.warn(`@InjectPlugin('${name}') is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`);
+              logger.warn(
+                `@InjectPlugin('${name}') is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`,
+              );
           return registry;
         },
         inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],
@@ -171,8 +200,12 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
       },
       {
         provide: RUNTIME_OPERATIONS,
-        useFactory: async (registry: PluginRegistry, runner: LifecycleRunner, resolved: ResolvedPluginOptions, moduleRef: ModuleRef) =>
-          new (await boot()).RuntimeOperations(registry, runner, resolved, moduleRef),
+        useFactory: async (
+          registry: PluginRegistry,
+          runner: LifecycleRunner,
+          resolved: ResolvedPluginOptions,
+          moduleRef: ModuleRef,
+        ) => new (await boot()).RuntimeOperations(registry, runner, resolved, moduleRef),
         inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
       },
       {
@@ -183,17 +216,25 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
       },
       {
         provide: PluginHooks,
-        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) => new (await boot()).HookRunner(registry, resolved),
+        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) =>
+          new (await boot()).HookRunner(registry, resolved),
         inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
       },
       {
         provide: PluginHealthIndicator,
-        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) => new (await boot()).PluginHealthChecks(registry, resolved),
+        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) =>
+          new (await boot()).PluginHealthChecks(registry, resolved),
         inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
       },
       ...tokens,
     ],
     // The registry too: PluginModule.forFeature's tokens are made from it.
-    exports: [PluginManager, PluginHooks, PluginHealthIndicator, PLUGIN_REGISTRY, ...tokens.map((token) => token.provide)],
+    exports: [
+      PluginManager,
+      PluginHooks,
+      PluginHealthIndicator,
+      PLUGIN_REGISTRY,
+      ...tokens.map((token) => token.provide),
+    ],
   };
 }

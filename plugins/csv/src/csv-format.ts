@@ -59,7 +59,9 @@ function formatValue(value: unknown): string {
 }
 
 function quoteField(value: string, delimiter: string): string {
-  return value.includes(delimiter) || value.includes('"') || value.includes('\n') || value.includes('\r') ? `"${value.replace(/"/g, '""')}"` : value;
+  return value.includes(delimiter) || value.includes('"') || value.includes('\n') || value.includes('\r')
+    ? `"${value.replace(/"/g, '""')}"`
+    : value;
 }
 
 export type ColumnType = 'number' | 'boolean' | 'string' | 'empty';

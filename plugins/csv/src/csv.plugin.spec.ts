@@ -39,8 +39,12 @@ describe('csv', () => {
       { id: 3, temp: -100, ok: true, site: '' },
     ]);
     expect(await csv.getSchema('sensors.csv')).toEqual({ id: 'number', temp: 'number', ok: 'boolean', site: 'string' });
-    expect(await csv.readData({ file: 'sensors.csv', columns: ['temp', 'id'], limit: 1 })).toEqual([{ temp: 20.5, id: 1 }]);
-    await expect(csv.readData({ file: 'sensors.csv', columns: ['nope'] })).rejects.toThrow('column "nope" is not in the file');
+    expect(await csv.readData({ file: 'sensors.csv', columns: ['temp', 'id'], limit: 1 })).toEqual([
+      { temp: 20.5, id: 1 },
+    ]);
+    await expect(csv.readData({ file: 'sensors.csv', columns: ['nope'] })).rejects.toThrow(
+      'column "nope" is not in the file',
+    );
   });
 
   it('writes rows with a header and reads them back', async () => {

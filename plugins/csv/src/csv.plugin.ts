@@ -2,7 +2,14 @@ import { mkdir, readFile, stat, writeFile, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PluginType, type DataSourcePlugin } from '@nestjs-plugin-host/anomaly-contracts';
-import { Plugin, assertRegularFileOrAbsent, fileNameError, resolveInside, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import {
+  Plugin,
+  assertRegularFileOrAbsent,
+  fileNameError,
+  resolveInside,
+  type PluginContext,
+  type PluginHealth,
+} from 'nestjs-plugin-host';
 import { CsvConfig } from './csv-config.js';
 import { convertValue, formatCsv, inferType, parseCsv, type ColumnType } from './csv-format.js';
 
@@ -57,7 +64,9 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
 
   async healthCheck(): Promise<PluginHealth> {
     const ok = await this.testConnection();
-    return ok ? { status: 'up', details: { folder: this.folder } } : { status: 'down', message: `folder ${this.folder} cannot be read and written` };
+    return ok
+      ? { status: 'up', details: { folder: this.folder } }
+      : { status: 'down', message: `folder ${this.folder} cannot be read and written` };
   }
 
   /** The rows of a CSV file as objects keyed by the header, values typed per column. */
@@ -65,11 +74,15 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
     const { file, limit, columns } = typeof query === 'string' ? { file: query } : query;
     const { header, rows, types } = await this.load(file);
     const keep = columns ?? header;
-    for (const column of keep) if (!header.includes(column)) throw new RangeError(`column "${column}" is not in the file (columns: ${header.join(', ')})`);
+    for (const column of keep)
+      if (!header.includes(column))
+        throw new RangeError(`column "${column}" is not in the file (columns: ${header.join(', ')})`);
     const index = keep.map((column) => header.indexOf(column));
     return rows
       .slice(0, limit ?? rows.length)
-      .map((fields) => Object.fromEntries(keep.map((column, i) => [column, convertValue(fields[index[i]] ?? '', types[index[i]])])));
+      .map((fields) =>
+        Object.fromEntries(keep.map((column, i) => [column, convertValue(fields[index[i]] ?? '', types[index[i]])])),
+      );
   }
 
   /** Writes rows (header: the union of their keys) to `target`, replacing it; returns the number of rows written. */
@@ -106,13 +119,17 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
       await assertRegularFileOrAbsent(path, name); // a folder or a FIFO is the caller's mistake, not an I/O failure
       text = await readFile(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RangeError(`file "${name}" does not exist in ${this.folder}`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new RangeError(`file "${name}" does not exist in ${this.folder}`, { cause: error });
       throw fileNameError(error, name);
     }
     const [header, ...rows] = parseCsv(text, this.config.delimiter);
     if (!header) throw new RangeError(`file "${file}" is empty; a header row is needed`);
     const ragged = rows.findIndex((row) => row.length !== header.length);
-    if (ragged !== -1) throw new RangeError(`line ${ragged + 2} of "${file}" has ${rows[ragged].length} fields, the header has ${header.length}`);
+    if (ragged !== -1)
+      throw new RangeError(
+        `line ${ragged + 2} of "${file}" has ${rows[ragged].length} fields, the header has ${header.length}`,
+      );
     const types = header.map((_, i) => inferType(rows.map((row) => row[i])));
     return { header, rows, types };
   }

@@ -64,18 +64,29 @@ describe('json-report', () => {
 
   it('fails a notification the webhook refuses, or when none is configured', async () => {
     const hook = await webhook(500);
-    await expect(plugin({ webhookUrl: hook.url }).sendNotification('x')).rejects.toThrow(`webhook ${hook.url} answered 500 Internal Server Error: nope`);
+    await expect(plugin({ webhookUrl: hook.url }).sendNotification('x')).rejects.toThrow(
+      `webhook ${hook.url} answered 500 Internal Server Error: nope`,
+    );
     await expect(plugin().sendNotification('x')).rejects.toThrow(/no webhookUrl configured/);
   });
 
   it('notifies the webhook on detection.completed when enough anomalies were found', async () => {
     const hook = await webhook(200);
     const report = plugin({ webhookUrl: hook.url, notifyMinAnomalies: 2 });
-    await expect(report.notifyAnomalies({ algorithm: 'pyod', rows: 10, anomalies: [3] })).resolves.toEqual({ notified: false });
-    await expect(report.notifyAnomalies({ algorithm: 'pyod', rows: 10, anomalies: [3, 7] })).resolves.toEqual({ notified: true });
+    await expect(report.notifyAnomalies({ algorithm: 'pyod', rows: 10, anomalies: [3] })).resolves.toEqual({
+      notified: false,
+    });
+    await expect(report.notifyAnomalies({ algorithm: 'pyod', rows: 10, anomalies: [3, 7] })).resolves.toEqual({
+      notified: true,
+    });
     expect(hook.received).toEqual([
-      { body: { message: '2 anomalies in 10 rows (pyod)', algorithm: 'pyod', rows: 10, anomalies: [3, 7] }, type: 'application/json' },
+      {
+        body: { message: '2 anomalies in 10 rows (pyod)', algorithm: 'pyod', rows: 10, anomalies: [3, 7] },
+        type: 'application/json',
+      },
     ]);
-    await expect(plugin().notifyAnomalies({ algorithm: 'pyod', rows: 1, anomalies: [0] })).resolves.toEqual({ notified: false });
+    await expect(plugin().notifyAnomalies({ algorithm: 'pyod', rows: 1, anomalies: [0] })).resolves.toEqual({
+      notified: false,
+    });
   });
 });

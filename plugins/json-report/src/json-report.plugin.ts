@@ -2,7 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatCsv } from '@nestjs-plugin-host/csv';
 import { PluginType, type OutputPlugin } from '@nestjs-plugin-host/anomaly-contracts';
-import { OnHook, Plugin, assertRegularFileOrAbsent, fileNameError, resolveInside, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import {
+  OnHook,
+  Plugin,
+  assertRegularFileOrAbsent,
+  fileNameError,
+  resolveInside,
+  type PluginContext,
+  type PluginHealth,
+} from 'nestjs-plugin-host';
 import { JsonReportConfig } from './report-config.js';
 
 export type ReportFormat = 'json' | 'csv';
@@ -37,7 +45,10 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
   }
 
   healthCheck(): PluginHealth {
-    return { status: 'up', details: { folder: resolve(this.config.folder), webhook: this.config.webhookUrl !== undefined } };
+    return {
+      status: 'up',
+      details: { folder: resolve(this.config.folder), webhook: this.config.webhookUrl !== undefined },
+    };
   }
 
   /**
@@ -52,12 +63,18 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
     const length = columns[0]?.[1].length ?? 0;
     const perRow = columns.filter(([, values]) => values.length === length);
     if (perRow.length === 0) throw new RangeError('CSV needs at least one array field in the results (e.g. scores)');
-    const rows = Array.from({ length }, (_, i) => Object.fromEntries([['row', i], ...perRow.map(([name, values]) => [name, values[i]])]));
+    const rows = Array.from({ length }, (_, i) =>
+      Object.fromEntries([['row', i], ...perRow.map(([name, values]) => [name, values[i]])]),
+    );
     return formatCsv(rows);
   }
 
   /** Writes rows as JSON (an array) or CSV to `file` inside the configured folder; returns the file's absolute path. */
-  async exportData(data: Record<string, unknown>[], format: ReportFormat | string = 'json', file?: string): Promise<string> {
+  async exportData(
+    data: Record<string, unknown>[],
+    format: ReportFormat | string = 'json',
+    file?: string,
+  ): Promise<string> {
     checkFormat(format);
     if (!Array.isArray(data)) throw new RangeError('exportData needs an array of rows');
     const name = file ?? `report-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
@@ -78,8 +95,12 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
    */
   @OnHook('detection.completed')
   async notifyAnomalies(detection: DetectionCompleted): Promise<{ notified: boolean }> {
-    if (!this.config.webhookUrl || detection.anomalies.length < this.config.notifyMinAnomalies) return { notified: false };
-    await this.sendNotification(`${detection.anomalies.length} anomalies in ${detection.rows} rows (${detection.algorithm})`, { ...detection });
+    if (!this.config.webhookUrl || detection.anomalies.length < this.config.notifyMinAnomalies)
+      return { notified: false };
+    await this.sendNotification(
+      `${detection.anomalies.length} anomalies in ${detection.rows} rows (${detection.algorithm})`,
+      { ...detection },
+    );
     return { notified: true };
   }
 
@@ -90,7 +111,10 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
    */
   async sendNotification(message: string, options: Record<string, unknown> = {}): Promise<void> {
     const url = this.config.webhookUrl;
-    if (!url) throw new Error('json-report has no webhookUrl configured (config "json-report".webhookUrl or env PLUGIN_JSON_REPORT_WEBHOOK_URL)');
+    if (!url)
+      throw new Error(
+        'json-report has no webhookUrl configured (config "json-report".webhookUrl or env PLUGIN_JSON_REPORT_WEBHOOK_URL)',
+      );
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -105,5 +129,6 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
 }
 
 function checkFormat(format: string): asserts format is ReportFormat {
-  if (!REPORT_FORMATS.includes(format as ReportFormat)) throw new RangeError(`format "${format}" is not supported (use ${REPORT_FORMATS.join(' or ')})`);
+  if (!REPORT_FORMATS.includes(format as ReportFormat))
+    throw new RangeError(`format "${format}" is not supported (use ${REPORT_FORMATS.join(' or ')})`);
 }

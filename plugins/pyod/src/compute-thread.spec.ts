@@ -29,8 +29,13 @@ describe('ComputeThread', () => {
       const { model } = fitted;
       expect(await thread.run('score', model, data)).toEqual(COMPUTE.score(model, data));
       if (method === 'ecod' || method === 'copod')
-        expect(await thread.run('explain', model, data.slice(0, 20))).toEqual(COMPUTE.explain(model, data.slice(0, 20)));
-      expect(await thread.run('fitPredict', data, settings)).toEqual({ scores: fitted.scores, threshold: model.threshold });
+        expect(await thread.run('explain', model, data.slice(0, 20))).toEqual(
+          COMPUTE.explain(model, data.slice(0, 20)),
+        );
+      expect(await thread.run('fitPredict', data, settings)).toEqual({
+        scores: fitted.scores,
+        threshold: model.threshold,
+      });
     }
   });
 
@@ -44,7 +49,11 @@ describe('ComputeThread', () => {
 
   it('rejects with the error the detector threw, keeping RangeError (bad input) apart', async () => {
     const { data } = blobsWithOutliers(2, 50, 0);
-    const { model } = await thread.run('fit', data, settingsWith({ method: 'iforest', contamination: 0.1, nEstimators: 5, maxSamples: 16, randomState: 1 }));
+    const { model } = await thread.run(
+      'fit',
+      data,
+      settingsWith({ method: 'iforest', contamination: 0.1, nEstimators: 5, maxSamples: 16, randomState: 1 }),
+    );
     const failure = thread.run('explain', model, data);
     await expect(failure).rejects.toThrow(RangeError);
     await expect(failure).rejects.toThrow(/needs an ECOD or COPOD model/);
@@ -52,14 +61,24 @@ describe('ComputeThread', () => {
 
   it('rejects calls in flight when closed, and starts a new thread on the next call', async () => {
     const { data } = blobsWithOutliers(4, 2000, 0);
-    const inFlight = thread.run('fit', data, settingsWith({ method: 'iforest', contamination: 0.1, nEstimators: 2000, maxSamples: 256, randomState: 1 }));
+    const inFlight = thread.run(
+      'fit',
+      data,
+      settingsWith({ method: 'iforest', contamination: 0.1, nEstimators: 2000, maxSamples: 256, randomState: 1 }),
+    );
     await thread.close();
     await expect(inFlight).rejects.toThrow(/pyod was stopped/);
     const small = blobsWithOutliers(5, 20, 0).data;
     expect(
       await thread.run(
         'score',
-        (await thread.run('fit', small, settingsWith({ method: 'ecod', contamination: 0.1, nEstimators: 1, maxSamples: 2, randomState: 1 }))).model,
+        (
+          await thread.run(
+            'fit',
+            small,
+            settingsWith({ method: 'ecod', contamination: 0.1, nEstimators: 1, maxSamples: 2, randomState: 1 }),
+          )
+        ).model,
         small,
       ),
     ).toHaveLength(20);
@@ -70,10 +89,23 @@ describe('ComputeThread', () => {
     try {
       const { data } = blobsWithOutliers(8, 3000, 0);
       const small = blobsWithOutliers(9, 20, 0).data;
-      const settings = settingsWith({ method: 'ecod' as const, contamination: 0.1, nEstimators: 1, maxSamples: 2, randomState: 1 });
-      const long = slow.run('fit', data, settingsWith({ method: 'iforest', contamination: 0.1, nEstimators: 10_000, maxSamples: 256, randomState: 1 }));
+      const settings = settingsWith({
+        method: 'ecod' as const,
+        contamination: 0.1,
+        nEstimators: 1,
+        maxSamples: 2,
+        randomState: 1,
+      });
+      const long = slow.run(
+        'fit',
+        data,
+        settingsWith({ method: 'iforest', contamination: 0.1, nEstimators: 10_000, maxSamples: 256, randomState: 1 }),
+      );
       const queued = slow.run('fit', small, settings);
-      await expect(long).rejects.toMatchObject({ code: 'PLUGIN_TIMEOUT', message: expect.stringMatching(/fit ran longer than 200 ms and was stopped/) });
+      await expect(long).rejects.toMatchObject({
+        code: 'PLUGIN_TIMEOUT',
+        message: expect.stringMatching(/fit ran longer than 200 ms and was stopped/),
+      });
       expect(await queued).toEqual(COMPUTE.fit(small, settings));
     } finally {
       await slow.close();
@@ -84,7 +116,13 @@ describe('ComputeThread', () => {
     const fromSources = new ComputeThread(new URL('./compute-worker.js', import.meta.url));
     expect(fromSources.where).toMatch(/^event loop \(.*is not built\)$/);
     const { data } = blobsWithOutliers(6, 30, 0);
-    const settings = settingsWith({ method: 'ecod' as const, contamination: 0.1, nEstimators: 1, maxSamples: 2, randomState: 1 });
+    const settings = settingsWith({
+      method: 'ecod' as const,
+      contamination: 0.1,
+      nEstimators: 1,
+      maxSamples: 2,
+      randomState: 1,
+    });
     expect(await fromSources.run('fit', data, settings)).toEqual(COMPUTE.fit(data, settings));
     await fromSources.close();
   });

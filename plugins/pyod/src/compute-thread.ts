@@ -119,22 +119,32 @@ export class ComputeThread {
       return undefined;
     }
     const running: Running = { worker };
-    worker.on('message', ({ ok, value, error }: { ok: boolean; value?: unknown; error?: { name: string; message: string } }) => {
-      const job = running.job;
-      if (!job) return;
-      clearTimeout(running.deadline);
-      running.job = undefined;
-      worker.unref();
-      if (ok) job.resolve(value);
-      else job.reject(Object.assign(error!.name === 'RangeError' ? new RangeError(error!.message) : new Error(error!.message), { name: error!.name }));
-      this.next();
-    });
+    worker.on(
+      'message',
+      ({ ok, value, error }: { ok: boolean; value?: unknown; error?: { name: string; message: string } }) => {
+        const job = running.job;
+        if (!job) return;
+        clearTimeout(running.deadline);
+        running.job = undefined;
+        worker.unref();
+        if (ok) job.resolve(value);
+        else
+          job.reject(
+            Object.assign(error!.name === 'RangeError' ? new RangeError(error!.message) : new Error(error!.message), {
+              name: error!.name,
+            }),
+          );
+        this.next();
+      },
+    );
     worker.on('error', (error) => (running.lastError = error));
     worker.on('exit', (code) => {
       if (this.running !== running) return; // stopped on purpose
       this.running = undefined;
       clearTimeout(running.deadline);
-      const reason = running.lastError ? `${running.lastError.name}: ${running.lastError.message}` : `exit code ${code}`;
+      const reason = running.lastError
+        ? `${running.lastError.name}: ${running.lastError.message}`
+        : `exit code ${code}`;
       running.job?.reject(new Error(`pyod's compute thread stopped (${reason}); the call was not completed`));
       this.next(); // the calls waiting get a new thread
     });

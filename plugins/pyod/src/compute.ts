@@ -11,12 +11,25 @@ import { percentile } from './stats.js';
  * A fitted detector: what `fit` returns and `predict` takes. Plain data (structured-clonable, JSON-serialisable).
  * `width` is the number of features it was fitted on: rows of another width are refused.
  */
-export type PyodModel = (IsolationForestModel | EcdfModel | HbosModel | KnnModel | LofModel) & { width: number; threshold: number; contamination: number };
+export type PyodModel = (IsolationForestModel | EcdfModel | HbosModel | KnnModel | LofModel) & {
+  width: number;
+  threshold: number;
+  contamination: number;
+};
 
 /** What one fit uses: the config with that call's params over it. */
 export type PyodSettings = Pick<
   PyodConfig,
-  'method' | 'contamination' | 'nEstimators' | 'maxSamples' | 'randomState' | 'nBins' | 'alpha' | 'tol' | 'nNeighbors' | 'knnMethod'
+  | 'method'
+  | 'contamination'
+  | 'nEstimators'
+  | 'maxSamples'
+  | 'randomState'
+  | 'nBins'
+  | 'alpha'
+  | 'tol'
+  | 'nNeighbors'
+  | 'knnMethod'
 >;
 
 /** PyOD's n_neighbors defaults. */
@@ -66,7 +79,9 @@ export const COMPUTE = {
   /** ECOD and COPOD: PyOD's per-feature outlier scores `O` of new rows (their sum is the score). */
   explain(model: PyodModel, data: Matrix): number[][] {
     if (model.method !== 'ecod' && model.method !== 'copod')
-      throw new RangeError('pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or { method: "copod" }');
+      throw new RangeError(
+        'pyod explain needs an ECOD or COPOD model: fit with { method: "ecod" } or { method: "copod" }',
+      );
     return outlierMatrixOf(model, data);
   },
 };
@@ -81,7 +96,11 @@ function fitted(
 ): { model?: IsolationForestModel | EcdfModel | HbosModel | KnnModel | LofModel; scores: number[] } {
   switch (settings.method) {
     case 'iforest': {
-      const model = fitIsolationForest(data, { nEstimators: settings.nEstimators, maxSamples: settings.maxSamples, randomState: settings.randomState });
+      const model = fitIsolationForest(data, {
+        nEstimators: settings.nEstimators,
+        maxSamples: settings.maxSamples,
+        randomState: settings.randomState,
+      });
       return { model, scores: scoreIsolationForest(model, data) };
     }
     case 'hbos': {
@@ -97,6 +116,9 @@ function fitted(
       return { model, scores: lofTrainingScores(model) };
     }
     default:
-      return { model: keepModel ? fitEcdf(data, settings.method) : undefined, scores: trainingScores(settings.method, data) };
+      return {
+        model: keepModel ? fitEcdf(data, settings.method) : undefined,
+        scores: trainingScores(settings.method, data),
+      };
   }
 }

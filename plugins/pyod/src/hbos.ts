@@ -45,7 +45,8 @@ export function fitHbos(data: Matrix, { nBins, alpha, tol }: HbosParams): HbosMo
 export function scoreHbos(model: HbosModel, data: Matrix): number[] {
   return data.map((row) => {
     let sum = 0;
-    for (let i = 0; i < model.edges.length; i++) sum += featureScore(model.edges[i], model.logDensity[i], model.tol, row[i]);
+    for (let i = 0; i < model.edges.length; i++)
+      sum += featureScore(model.edges[i], model.logDensity[i], model.tol, row[i]);
     return -sum;
   });
 }

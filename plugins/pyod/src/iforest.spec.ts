@@ -25,9 +25,16 @@ print(json.dumps({"X": X.tolist(), "truth": truth.tolist(), "aucs": [roc_auc_sco
 function sklearnRun(): { X: number[][]; truth: number[]; aucs: number[]; scores: number[][] } | string {
   for (const python of ['/usr/bin/python3', 'python3']) {
     try {
-      return JSON.parse(execFileSync(python, ['-c', SKLEARN], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 }));
+      return JSON.parse(
+        execFileSync(python, ['-c', SKLEARN], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 120_000,
+        }),
+      );
     } catch (error) {
-      if (python === 'python3') return `no Python with scikit-learn (${(error as Error).message.split('\n')[0]}); install python3-sklearn`;
+      if (python === 'python3')
+        return `no Python with scikit-learn (${(error as Error).message.split('\n')[0]}); install python3-sklearn`;
     }
   }
   return 'unreachable';
@@ -38,11 +45,14 @@ if (typeof sklearn === 'string') console.warn(`skipping the IForest comparison w
 const withSklearn = typeof sklearn === 'string' ? describe.skip : describe;
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-const variance = (values: number[]) => mean(values.map((v) => (v - mean(values)) ** 2)) * (values.length / (values.length - 1));
+const variance = (values: number[]) =>
+  mean(values.map((v) => (v - mean(values)) ** 2)) * (values.length / (values.length - 1));
 
 withSklearn('IForest against scikit-learn on the breast-cancer data', () => {
   const { X, truth, aucs: theirs, scores: theirScores } = sklearn as Exclude<typeof sklearn, string>;
-  const ourScores = SEEDS.map((randomState) => COMPUTE.fitPredict(X, { ...new PyodConfig(), method: 'iforest', randomState }).scores);
+  const ourScores = SEEDS.map(
+    (randomState) => COMPUTE.fitPredict(X, { ...new PyodConfig(), method: 'iforest', randomState }).scores,
+  );
 
   it('ranks the malignant tumours as well as scikit-learn’s IsolationForest, within the spread over ten seeds', () => {
     const ours = ourScores.map((scores) => rocAuc(scores, truth));

@@ -2,7 +2,8 @@ import type { Matrix } from '@nestjs-plugin-host/anomaly-contracts';
 import { sampleIndices, seededRandom } from './random.js';
 
 /** A node of an isolation tree: a split, or a leaf holding how many samples reached it. */
-export type IsolationNode = { feature: number; value: number; left: IsolationNode; right: IsolationNode } | { size: number };
+export type IsolationNode =
+  { feature: number; value: number; left: IsolationNode; right: IsolationNode } | { size: number };
 
 export interface IsolationForestModel {
   method: 'iforest';
@@ -62,7 +63,12 @@ function growTree(rows: number[][], depth: number, heightLimit: number, random: 
   const value = min + random() * (max - min);
   const left = rows.filter((row) => row[feature] < value);
   const right = rows.filter((row) => row[feature] >= value);
-  return { feature, value, left: growTree(left, depth + 1, heightLimit, random), right: growTree(right, depth + 1, heightLimit, random) };
+  return {
+    feature,
+    value,
+    left: growTree(left, depth + 1, heightLimit, random),
+    right: growTree(right, depth + 1, heightLimit, random),
+  };
 }
 
 function pathLength(node: IsolationNode, row: readonly number[], depth = 0): number {

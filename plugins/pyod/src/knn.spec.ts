@@ -37,7 +37,9 @@ function bruteForce(rows: number[][], query: number[], k: number, self: number):
 
 function randomRows(random: () => number, n: number, width: number, levels?: number): number[][] {
   // `levels` rounds values to a few levels, making many duplicate rows and equal coordinates.
-  return Array.from({ length: n }, () => Array.from({ length: width }, () => (levels ? Math.floor(random() * levels) : random() * 10 - 5)));
+  return Array.from({ length: n }, () =>
+    Array.from({ length: width }, () => (levels ? Math.floor(random() * levels) : random() * 10 - 5)),
+  );
 }
 
 describe('neighbour search (KD-tree)', () => {
@@ -50,24 +52,35 @@ describe('neighbour search (KD-tree)', () => {
     { seed: 6, n: 700, width: 30, k: 10 },
   ];
 
-  it.each(cases)('equals brute force: training rows (self excluded) and new rows, seed $seed, $n × $width, k = $k', ({ seed, n, width, k }) => {
-    const random = seededRandom(seed);
-    const rows = randomRows(random, n, width);
-    const queries = randomRows(random, 50, width);
-    const tree = buildKdTree(rows);
-    const training = trainingNeighbours(tree, k);
-    for (let q = 0; q < n; q++) {
-      const expected = bruteForce(rows, rows[q], k, q);
-      expect(Array.from(training.distances.subarray(q * k, (q + 1) * k))).toEqual(expected.map(({ distance }) => distance));
-      expect(Array.from(training.indices.subarray(q * k, (q + 1) * k)).sort((a, b) => a - b)).toEqual(expected.map(({ index }) => index).sort((a, b) => a - b));
-    }
-    const found = kNearest(tree, queries, k);
-    queries.forEach((query, q) => {
-      const expected = bruteForce(rows, query, k, -1);
-      expect(Array.from(found.distances.subarray(q * k, (q + 1) * k))).toEqual(expected.map(({ distance }) => distance));
-      expect(Array.from(found.indices.subarray(q * k, (q + 1) * k)).sort((a, b) => a - b)).toEqual(expected.map(({ index }) => index).sort((a, b) => a - b));
-    });
-  });
+  it.each(cases)(
+    'equals brute force: training rows (self excluded) and new rows, seed $seed, $n × $width, k = $k',
+    ({ seed, n, width, k }) => {
+      const random = seededRandom(seed);
+      const rows = randomRows(random, n, width);
+      const queries = randomRows(random, 50, width);
+      const tree = buildKdTree(rows);
+      const training = trainingNeighbours(tree, k);
+      for (let q = 0; q < n; q++) {
+        const expected = bruteForce(rows, rows[q], k, q);
+        expect(Array.from(training.distances.subarray(q * k, (q + 1) * k))).toEqual(
+          expected.map(({ distance }) => distance),
+        );
+        expect(Array.from(training.indices.subarray(q * k, (q + 1) * k)).sort((a, b) => a - b)).toEqual(
+          expected.map(({ index }) => index).sort((a, b) => a - b),
+        );
+      }
+      const found = kNearest(tree, queries, k);
+      queries.forEach((query, q) => {
+        const expected = bruteForce(rows, query, k, -1);
+        expect(Array.from(found.distances.subarray(q * k, (q + 1) * k))).toEqual(
+          expected.map(({ distance }) => distance),
+        );
+        expect(Array.from(found.indices.subarray(q * k, (q + 1) * k)).sort((a, b) => a - b)).toEqual(
+          expected.map(({ index }) => index).sort((a, b) => a - b),
+        );
+      });
+    },
+  );
 
   it.each([7, 8])('gives the brute-force distances with many duplicate rows and ties, seed %i', (seed) => {
     // With ties the chosen rows may differ from brute force; the distances may not.
@@ -76,7 +89,9 @@ describe('neighbour search (KD-tree)', () => {
     const tree = buildKdTree(rows);
     const training = trainingNeighbours(tree, 6);
     rows.forEach((row, q) => {
-      expect(Array.from(training.distances.subarray(q * 6, (q + 1) * 6))).toEqual(bruteForce(rows, row, 6, q).map(({ distance }) => distance));
+      expect(Array.from(training.distances.subarray(q * 6, (q + 1) * 6))).toEqual(
+        bruteForce(rows, row, 6, q).map(({ distance }) => distance),
+      );
       expect(Array.from(training.indices.subarray(q * 6, (q + 1) * 6))).not.toContain(q);
     });
   });
@@ -98,7 +113,9 @@ describe('knn', () => {
 
   it('works on one feature', () => {
     const rows = [0, 1, 2, 3, 4, 5, 6, 7, 8, 100].map((v) => [v]);
-    expect(knnTrainingScores(fitKnn(rows, { nNeighbors: 2, method: 'largest' }))).toEqual([2, 1, 1, 1, 1, 1, 1, 1, 2, 93]);
+    expect(knnTrainingScores(fitKnn(rows, { nNeighbors: 2, method: 'largest' }))).toEqual([
+      2, 1, 1, 1, 1, 1, 1, 1, 2, 93,
+    ]);
     expect(scoreKnn(fitKnn(rows, { nNeighbors: 2, method: 'mean' }), [[-1]])).toEqual([1.5]);
   });
 
@@ -114,7 +131,9 @@ describe('knn', () => {
   it('refuses n_neighbors ≥ the number of rows, with a clear error', () => {
     const rows = [[1], [2], [3], [4], [5]];
     expect(() => fitKnn(rows, { nNeighbors: 5, method: 'largest' })).toThrow(
-      new RangeError('n_neighbors (5) must be less than the number of rows (5): fit on more rows, or set nNeighbors to at most 4'),
+      new RangeError(
+        'n_neighbors (5) must be less than the number of rows (5): fit on more rows, or set nNeighbors to at most 4',
+      ),
     );
     expect(() => fitKnn(rows, { nNeighbors: 0, method: 'largest' })).toThrow(RangeError);
   });

@@ -27,7 +27,8 @@ export interface LofModel {
  * rows' are all training rows, always with the training rows' k-distances and lrds.
  */
 export function fitLof(data: Matrix, { nNeighbors }: LofParams): LofModel {
-  if (!Number.isInteger(nNeighbors) || nNeighbors < 1) throw new RangeError(`n_neighbors must be a positive integer, got ${nNeighbors}`);
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 1)
+    throw new RangeError(`n_neighbors must be a positive integer, got ${nNeighbors}`);
   // sklearn fits with n ≥ 2 rows only (one row has no other row as neighbour).
   if (data.length < 2) throw new RangeError(`lof needs at least 2 rows, got ${data.length}`);
   const k = Math.max(1, Math.min(nNeighbors, data.length - 1)); // sklearn's own clamp (it warns, PyOD goes on)

@@ -160,7 +160,11 @@ export function trainingNeighbours(tree: KdTree, k: number): Neighbours {
 }
 
 /** A query function writing query q's k nearest rows (skipping row `excluded`) to slot q of `result`, ascending. */
-function searcher(tree: KdTree, k: number, count: number): ((query: Float64Array, excluded: number, q: number) => void) & { result: Neighbours } {
+function searcher(
+  tree: KdTree,
+  k: number,
+  count: number,
+): ((query: Float64Array, excluded: number, q: number) => void) & { result: Neighbours } {
   const result: Neighbours = { k, indices: new Int32Array(count * k), distances: new Float64Array(count * k) };
   const heapD = new Float64Array(k);
   const heapI = new Int32Array(k);
@@ -182,7 +186,15 @@ function searcher(tree: KdTree, k: number, count: number): ((query: Float64Array
 }
 
 /** Fills the bounded max-heap (heapD, heapI) with the k smallest squared distances; returns how many it holds. */
-function search(tree: KdTree, query: Float64Array, k: number, excluded: number, heapD: Float64Array, heapI: Int32Array, offsets: Float64Array): number {
+function search(
+  tree: KdTree,
+  query: Float64Array,
+  k: number,
+  excluded: number,
+  heapD: Float64Array,
+  heapI: Int32Array,
+  offsets: Float64Array,
+): number {
   const { points, order, width, start, end, splitDim, splitValue, left, right } = tree;
   let size = 0;
   const visit = (node: number, bound: number): void => {
@@ -279,7 +291,8 @@ export function treeOf(rows: Matrix): KdTree {
 
 /** Refuses k ≥ n (PyOD/sklearn need k + 1 ≤ n for the training rows' own neighbours). */
 export function checkNeighbours(nNeighbors: number, rows: number): void {
-  if (!Number.isInteger(nNeighbors) || nNeighbors < 1) throw new RangeError(`n_neighbors must be a positive integer, got ${nNeighbors}`);
+  if (!Number.isInteger(nNeighbors) || nNeighbors < 1)
+    throw new RangeError(`n_neighbors must be a positive integer, got ${nNeighbors}`);
   if (nNeighbors >= rows)
     throw new RangeError(
       `n_neighbors (${nNeighbors}) must be less than the number of rows (${rows}): fit on more rows, or set nNeighbors to at most ${rows - 1}`,

@@ -1,5 +1,18 @@
-import { PluginType, matrixProblems, type AlgorithmPlugin, type DetectionResult, type Matrix } from '@nestjs-plugin-host/anomaly-contracts';
-import { Plugin, PluginError, PluginErrorCode, schemaProblems, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
+import {
+  PluginType,
+  matrixProblems,
+  type AlgorithmPlugin,
+  type DetectionResult,
+  type Matrix,
+} from '@nestjs-plugin-host/anomaly-contracts';
+import {
+  Plugin,
+  PluginError,
+  PluginErrorCode,
+  schemaProblems,
+  type PluginContext,
+  type PluginHealth,
+} from 'nestjs-plugin-host';
 import { ComputeThread } from './compute-thread.js';
 import type { COMPUTE, ComputeOperation, PyodModel, PyodSettings } from './compute.js';
 import { PYOD_METHODS, PyodConfig } from './pyod-config.js';
@@ -10,7 +23,18 @@ export type { PyodModel } from './compute.js';
 export type PyodParams = Partial<Pick<PyodConfig, (typeof PYOD_PARAMS)[number]>>;
 
 /** The config keys a `fit` call may override; each is checked by the config's own rules and caps. */
-export const PYOD_PARAMS = ['method', 'contamination', 'nEstimators', 'maxSamples', 'randomState', 'nBins', 'alpha', 'tol', 'nNeighbors', 'knnMethod'] as const;
+export const PYOD_PARAMS = [
+  'method',
+  'contamination',
+  'nEstimators',
+  'maxSamples',
+  'randomState',
+  'nBins',
+  'alpha',
+  'tol',
+  'nNeighbors',
+  'knnMethod',
+] as const;
 
 /**
  * PyOD-style unsupervised outlier detection: Isolation Forest, ECOD, COPOD, HBOS, KNN and LOF. As in
@@ -34,11 +58,16 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   initialize(config: PyodConfig, ctx: PluginContext<PyodConfig>): void {
     this.config = config;
     this.compute.timeoutMs = config.callTimeoutMs;
-    ctx.logger.log(`default method ${config.method}, contamination ${config.contamination}; detectors run on the ${this.compute.where}`);
+    ctx.logger.log(
+      `default method ${config.method}, contamination ${config.contamination}; detectors run on the ${this.compute.where}`,
+    );
   }
 
   healthCheck(): PluginHealth {
-    return { status: 'up', details: { methods: [...PYOD_METHODS], defaultMethod: this.config.method, runsOn: this.compute.where } };
+    return {
+      status: 'up',
+      details: { methods: [...PYOD_METHODS], defaultMethod: this.config.method, runsOn: this.compute.where },
+    };
   }
 
   cleanup(): Promise<void> {
@@ -64,7 +93,10 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   /** ECOD and COPOD: each feature's contribution to each row's score (PyOD's per-feature outlier scores O). */
   async explain(model: PyodModel, data: Matrix): Promise<number[][]> {
     if (model.method !== 'ecod' && model.method !== 'copod')
-      throw inputInvalid('explain', `explain needs an ECOD or COPOD model, not ${model.method}: fit with { method: "ecod" } or { method: "copod" }`);
+      throw inputInvalid(
+        'explain',
+        `explain needs an ECOD or COPOD model, not ${model.method}: fit with { method: "ecod" } or { method: "copod" }`,
+      );
     this.checkRows('explain', model, data);
     return this.run('explain', model, data);
   }
@@ -79,8 +111,19 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
       nBins: { type: 'int', min: 2, max: 10_000, default: this.config.nBins, methods: ['hbos'] },
       alpha: { type: 'float', min: 1e-12, max: 1, default: this.config.alpha, methods: ['hbos'] },
       tol: { type: 'float', min: 0, max: 1000, default: this.config.tol, methods: ['hbos'] },
-      nNeighbors: { type: 'int', min: 1, max: 1000, default: this.config.nNeighbors ?? { knn: 5, lof: 20 }, methods: ['knn', 'lof'] },
-      knnMethod: { type: 'categorical', values: ['largest', 'mean', 'median'], default: this.config.knnMethod, methods: ['knn'] },
+      nNeighbors: {
+        type: 'int',
+        min: 1,
+        max: 1000,
+        default: this.config.nNeighbors ?? { knn: 5, lof: 20 },
+        methods: ['knn', 'lof'],
+      },
+      knnMethod: {
+        type: 'categorical',
+        values: ['largest', 'mean', 'median'],
+        default: this.config.knnMethod,
+        methods: ['knn'],
+      },
     };
   }
 
@@ -88,22 +131,31 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   private fitSettings(data: Matrix, params: PyodParams): PyodSettings {
     const problems = [...this.validateParameters(params), ...matrixProblems(data, { minRows: 2 })];
     if (problems.length > 0) throw inputInvalid('fit', problems.join('; '));
-    const { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod } = { ...this.config, ...params };
+    const { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod } = {
+      ...this.config,
+      ...params,
+    };
     return { method, contamination, nEstimators, maxSamples, randomState, nBins, alpha, tol, nNeighbors, knnMethod };
   }
 
   /** Rows must be finite numbers, as many per row as the model was fitted on (scikit-learn refuses other widths too). */
   private checkRows(operation: string, model: PyodModel, data: Matrix): void {
     const problems = matrixProblems(data, { columns: model.width });
-    if (problems.length > 0) throw inputInvalid(operation, `${problems.join('; ')} (the model was fitted on ${model.width} features)`);
+    if (problems.length > 0)
+      throw inputInvalid(operation, `${problems.join('; ')} (the model was fitted on ${model.width} features)`);
   }
 
   /** Runs a detector in the compute thread; a detector's RangeError (bad input it found: too few rows for nNeighbors) becomes PLUGIN_INPUT_INVALID. */
-  private async run<K extends ComputeOperation>(operation: K, ...args: Parameters<(typeof COMPUTE)[K]>): Promise<ReturnType<(typeof COMPUTE)[K]>> {
+  private async run<K extends ComputeOperation>(
+    operation: K,
+    ...args: Parameters<(typeof COMPUTE)[K]>
+  ): Promise<ReturnType<(typeof COMPUTE)[K]>> {
     try {
       return await this.compute.run(operation, ...args);
     } catch (error) {
-      throw error instanceof RangeError ? inputInvalid(operation === 'fitPredict' ? 'fit' : operation, error.message) : error;
+      throw error instanceof RangeError
+        ? inputInvalid(operation === 'fitPredict' ? 'fit' : operation, error.message)
+        : error;
     }
   }
 
@@ -115,7 +167,10 @@ export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
 
 /** The caller's data or params cannot be used: PLUGIN_INPUT_INVALID (400 through the library's PluginErrorFilter). */
 function inputInvalid(operation: string, problems: string): PluginError {
-  return new PluginError(PluginErrorCode.INPUT_INVALID, `plugin "pyod" cannot ${operation}: ${problems}`, { plugin: 'pyod', details: { operation } });
+  return new PluginError(PluginErrorCode.INPUT_INVALID, `plugin "pyod" cannot ${operation}: ${problems}`, {
+    plugin: 'pyod',
+    details: { operation },
+  });
 }
 
 function labelled(threshold: number, scores: number[]): DetectionResult {

@@ -9,8 +9,14 @@ describe('argsort', () => {
   const random = seededRandom(11);
   const cases: [string, number[]][] = [
     ['uniform values', Array.from({ length: 5000 }, () => random())],
-    ['negatives, zeros of both signs and ties', Array.from({ length: 6000 }, (_, i) => [-0, 0, -1.5, 1.5, Math.round(random() * 20 - 10)][i % 5])],
-    ['magnitudes from 1e-300 to 1e300', Array.from({ length: 4000 }, () => (random() - 0.5) * 10 ** Math.round(random() * 600 - 300))],
+    [
+      'negatives, zeros of both signs and ties',
+      Array.from({ length: 6000 }, (_, i) => [-0, 0, -1.5, 1.5, Math.round(random() * 20 - 10)][i % 5]),
+    ],
+    [
+      'magnitudes from 1e-300 to 1e300',
+      Array.from({ length: 4000 }, () => (random() - 0.5) * 10 ** Math.round(random() * 600 - 300)),
+    ],
     ['one value repeated', new Array(3000).fill(7.25)],
     ['fewer rows than the radix sort starts at', Array.from({ length: 50 }, () => random() - 0.5)],
   ];

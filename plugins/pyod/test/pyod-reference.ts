@@ -28,12 +28,15 @@ export interface PyodReference {
   edge: Record<string, { X: number[][] } & Record<string, unknown>>;
 }
 
-export const REFERENCE = JSON.parse(readFileSync(new URL('./fixtures/pyod-reference.json', import.meta.url), 'utf8')) as PyodReference;
+export const REFERENCE = JSON.parse(
+  readFileSync(new URL('./fixtures/pyod-reference.json', import.meta.url), 'utf8'),
+) as PyodReference;
 
 /** Equal to PyOD's values within 1e-9 relative (float error: sums in another order than numpy's). */
 export function expectClose(actual: ArrayLike<number>, expected: number[]): void {
   expect(actual).toHaveLength(expected.length);
   Array.from(actual).forEach((value, i) => {
-    if (!(Math.abs(value - expected[i]) <= 1e-9 * Math.max(1, Math.abs(expected[i])))) throw new Error(`value ${i}: ${value}, PyOD ${expected[i]}`);
+    if (!(Math.abs(value - expected[i]) <= 1e-9 * Math.max(1, Math.abs(expected[i]))))
+      throw new Error(`value ${i}: ${value}, PyOD ${expected[i]}`);
   });
 }

@@ -87,9 +87,14 @@ export class PythonWorker {
     createInterface({ input: child.stdout }).on('line', (line) => this.answer(line));
     child.stderr.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000)));
     child.stdin.on('error', () => undefined); // a write to a dead process: reported by 'exit'
-    child.on('error', (error) => this.failAll(child, `the Python worker (${this.executable}) could not start: ${error.message}`));
+    child.on('error', (error) =>
+      this.failAll(child, `the Python worker (${this.executable}) could not start: ${error.message}`),
+    );
     child.on('exit', (code, signal) =>
-      this.failAll(child, `the Python worker exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').at(-1)}` : ''}`),
+      this.failAll(
+        child,
+        `the Python worker exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim().split('\n').at(-1)}` : ''}`,
+      ),
     );
     return child;
   }

@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { PluginType, assertMatrix, type AlgorithmPlugin, type DetectionResult, type Matrix } from '@nestjs-plugin-host/anomaly-contracts';
+import {
+  PluginType,
+  assertMatrix,
+  type AlgorithmPlugin,
+  type DetectionResult,
+  type Matrix,
+} from '@nestjs-plugin-host/anomaly-contracts';
 import { Plugin, schemaProblems, type PluginContext, type PluginHealth } from 'nestjs-plugin-host';
 import { DEFAULT_PYTHONS, findPython, installAdvice, type PythonFound } from './find-python.js';
 import { PythonCallError, PythonWorker } from './python-worker.js';
@@ -17,7 +23,9 @@ export interface SklearnModel {
 }
 
 /** What `fit` accepts per call; anything omitted comes from the config. */
-export type SklearnParams = Partial<Pick<SklearnConfig, 'method' | 'contamination' | 'nEstimators' | 'nNeighbors' | 'randomState'>>;
+export type SklearnParams = Partial<
+  Pick<SklearnConfig, 'method' | 'contamination' | 'nEstimators' | 'nNeighbors' | 'randomState'>
+>;
 
 const PARAMS = ['method', 'contamination', 'nEstimators', 'nNeighbors', 'randomState'] as const;
 
@@ -58,7 +66,9 @@ export class SklearnPlugin implements AlgorithmPlugin<SklearnConfig, SklearnMode
     }
     this.worker = new PythonWorker(this.python!.executable, WORKER_SCRIPT, config.callTimeoutMs);
     const hello = await this.worker.call<{ sklearn: string; python: string }>('hello');
-    ctx.logger.log(`scikit-learn ${hello.sklearn} on Python ${hello.python} (${this.python!.executable}), pid ${this.worker.pid}`);
+    ctx.logger.log(
+      `scikit-learn ${hello.sklearn} on Python ${hello.python} (${this.python!.executable}), pid ${this.worker.pid}`,
+    );
   }
 
   async healthCheck(): Promise<PluginHealth> {
@@ -75,11 +85,20 @@ export class SklearnPlugin implements AlgorithmPlugin<SklearnConfig, SklearnMode
     if (problems.length > 0) throw new RangeError(`sklearn cannot fit: ${problems.join('; ')}`);
     assertMatrix(data, 'sklearn cannot fit', { minRows: 2 });
     const settings = { ...this.config, ...params };
-    const { model, threshold, columns } = await this.callPython<{ model: number; threshold: number; columns: number }>('fit', 'fit', {
-      method: settings.method,
-      data,
-      params: { contamination: settings.contamination, nEstimators: settings.nEstimators, nNeighbors: settings.nNeighbors, randomState: settings.randomState },
-    });
+    const { model, threshold, columns } = await this.callPython<{ model: number; threshold: number; columns: number }>(
+      'fit',
+      'fit',
+      {
+        method: settings.method,
+        data,
+        params: {
+          contamination: settings.contamination,
+          nEstimators: settings.nEstimators,
+          nNeighbors: settings.nNeighbors,
+          randomState: settings.randomState,
+        },
+      },
+    );
     return { id: model, method: settings.method, threshold, columns };
   }
 
@@ -92,8 +111,20 @@ export class SklearnPlugin implements AlgorithmPlugin<SklearnConfig, SklearnMode
     return {
       method: { type: 'categorical', values: [...SKLEARN_METHODS], default: this.config.method },
       contamination: { type: 'float', min: 0.0001, max: 0.5, default: this.config.contamination },
-      nEstimators: { type: 'int', min: 1, max: 10_000, default: this.config.nEstimators, methods: ['isolation-forest'] },
-      nNeighbors: { type: 'int', min: 1, max: 1_000, default: this.config.nNeighbors, methods: ['local-outlier-factor'] },
+      nEstimators: {
+        type: 'int',
+        min: 1,
+        max: 10_000,
+        default: this.config.nEstimators,
+        methods: ['isolation-forest'],
+      },
+      nNeighbors: {
+        type: 'int',
+        min: 1,
+        max: 1_000,
+        default: this.config.nNeighbors,
+        methods: ['local-outlier-factor'],
+      },
       randomState: { type: 'int', default: this.config.randomState, methods: ['isolation-forest'] },
     };
   }
@@ -113,7 +144,8 @@ export class SklearnPlugin implements AlgorithmPlugin<SklearnConfig, SklearnMode
     try {
       return await this.requireWorker().call<T>(op, payload);
     } catch (error) {
-      if (error instanceof PythonCallError) throw new RangeError(`sklearn cannot ${what}: ${error.message}`, { cause: error });
+      if (error instanceof PythonCallError)
+        throw new RangeError(`sklearn cannot ${what}: ${error.message}`, { cause: error });
       throw error;
     }
   }

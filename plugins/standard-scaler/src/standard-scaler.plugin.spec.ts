@@ -25,7 +25,9 @@ describe('standard-scaler', () => {
     }
     // sklearn: StandardScaler().fit_transform([[1],[2],[3],[4]]) -> [-1.3416, -0.4472, 0.4472, 1.3416]
     expect(out.map((row) => row[0])).toEqual(
-      [-1.3416407864998738, -0.4472135954999579, 0.4472135954999579, 1.3416407864998738].map((v) => expect.closeTo(v, 12)),
+      [-1.3416407864998738, -0.4472135954999579, 0.4472135954999579, 1.3416407864998738].map((v) =>
+        expect.closeTo(v, 12),
+      ),
     );
     expect(out.map((row) => row[2])).toEqual([0, 0, 0, 0]); // a constant column is centred, not divided by 0
   });
@@ -40,7 +42,11 @@ describe('standard-scaler', () => {
     const model = plugin.fit(data);
     const scaled = plugin.transform(model, [[2.5, 25, 5]]);
     expect(scaled[0][0]).toBeCloseTo(0, 12);
-    expect(plugin.inverseTransform(model, scaled)[0]).toEqual([expect.closeTo(2.5, 12), expect.closeTo(25, 12), expect.closeTo(5, 12)]);
+    expect(plugin.inverseTransform(model, scaled)[0]).toEqual([
+      expect.closeTo(2.5, 12),
+      expect.closeTo(25, 12),
+      expect.closeTo(5, 12),
+    ]);
     expect(() => plugin.transform(model, [[1, 2]])).toThrow('row 0 has 2 values, expected 3');
   });
 
@@ -57,6 +63,10 @@ describe('standard-scaler', () => {
   it('postprocess rescales scores and threshold to [0, 1], keeping labels', () => {
     const result = scaler().postprocess({ scores: [2, 4, 10], labels: [0, 0, 1], threshold: 6 });
     expect(result).toEqual({ scores: [0, 0.25, 1], labels: [0, 0, 1], threshold: 0.5 });
-    expect(scaler({ normalizeScores: false }).postprocess({ scores: [2], labels: [0], threshold: 3 })).toEqual({ scores: [2], labels: [0], threshold: 3 });
+    expect(scaler({ normalizeScores: false }).postprocess({ scores: [2], labels: [0], threshold: 3 })).toEqual({
+      scores: [2],
+      labels: [0],
+      threshold: 3,
+    });
   });
 });

@@ -1,4 +1,11 @@
-import { PluginType, assertMatrix, matrixProblems, type DetectionResult, type Matrix, type ProcessingPlugin } from '@nestjs-plugin-host/anomaly-contracts';
+import {
+  PluginType,
+  assertMatrix,
+  matrixProblems,
+  type DetectionResult,
+  type Matrix,
+  type ProcessingPlugin,
+} from '@nestjs-plugin-host/anomaly-contracts';
 import { Plugin, type PluginContext } from 'nestjs-plugin-host';
 import { StandardScalerConfig } from './scaler-config.js';
 

@@ -3,7 +3,14 @@
 // `types`/`main` fields, not `exports`) and `module: nodenext` (tsconfig.nodenext.json; the `require` condition).
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
-import { InjectPlugin, Plugin, PluginHealthIndicator, PluginManager, PluginModule, type PluginOptionsFactory } from 'nestjs-plugin-host';
+import {
+  InjectPlugin,
+  Plugin,
+  PluginHealthIndicator,
+  PluginManager,
+  PluginModule,
+  type PluginOptionsFactory,
+} from 'nestjs-plugin-host';
 import { PluginAdminModule } from 'nestjs-plugin-host/admin';
 import { resolvePluginConfig } from 'nestjs-plugin-host/runtime';
 import { matrixProblems, type AlgorithmPlugin } from '@nestjs-plugin-host/anomaly-contracts';
@@ -26,7 +33,10 @@ export class AnomalyService {
 }
 
 @Module({
-  imports: [PluginModule.forRoot({ plugins: [GreetingPlugin, PyodPlugin] }), PluginAdminModule.forRoot({ token: 'a-long-enough-secret' })],
+  imports: [
+    PluginModule.forRoot({ plugins: [GreetingPlugin, PyodPlugin] }),
+    PluginAdminModule.forRoot({ token: 'a-long-enough-secret' }),
+  ],
   providers: [AnomalyService],
 })
 export class AppModule {}
@@ -39,8 +49,15 @@ export class Options implements PluginOptionsFactory {
 }
 
 @Module({
-  imports: [PluginModule.forRootAsync({ plugins: [GreetingPlugin], useClass: Options }), PluginModule.forFeature({ plugins: ['later'] })],
+  imports: [
+    PluginModule.forRootAsync({ plugins: [GreetingPlugin], useClass: Options }),
+    PluginModule.forFeature({ plugins: ['later'] }),
+  ],
 })
 export class AsyncAppModule {}
 
-export const validated: Promise<{ config: object; warnings: string[] }> = resolvePluginConfig({ plugin: 'greeting', options: {}, env: {} });
+export const validated: Promise<{ config: object; warnings: string[] }> = resolvePluginConfig({
+  plugin: 'greeting',
+  options: {},
+  env: {},
+});

@@ -1,4 +1,11 @@
-import { Inject, Injectable, NotFoundException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { PLUGIN_ADMIN_OPTIONS, type PluginAdminOptions } from './admin-options.js';
@@ -23,7 +30,9 @@ export class AdminAuthGuard implements CanActivate {
       const request = context.switchToHttp().getRequest<{ method?: string; originalUrl?: string; url?: string }>();
       throw new NotFoundException(`Cannot ${request.method} ${request.originalUrl ?? request.url}`);
     }
-    if (this.options.guard) return this.moduleRef.get(this.options.guard, { strict: false }).canActivate(context) as boolean | Promise<boolean>;
+    if (this.options.guard)
+      return this.moduleRef.get(this.options.guard, { strict: false }).canActivate(context) as
+        boolean | Promise<boolean>;
     const header = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
     // Exactly `Bearer <token>`: the scheme (in any case), one space, the token, nothing before or after.
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;

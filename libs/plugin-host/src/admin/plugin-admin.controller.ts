@@ -1,4 +1,16 @@
-import { BadRequestException, Body, NotFoundException, Get, HttpCode, Param, Patch, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  NotFoundException,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Req,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { PluginManager, type PluginInfo, type PluginOperationResult } from '../manager/index.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { PluginErrorFilter } from '../errors/index.js';
@@ -39,16 +51,24 @@ export class PluginAdminController {
     @Req() request: AdminRequest,
   ): Promise<PluginOperationResult> {
     if (operation !== 'enable' && operation !== 'disable' && operation !== 'reload') {
-      throw new NotFoundException(`no route POST ${request.originalUrl ?? request.url}: the operations are enable, disable and reload`);
+      throw new NotFoundException(
+        `no route POST ${request.originalUrl ?? request.url}: the operations are enable, disable and reload`,
+      );
     }
     noBody(body);
     return this.plugins[operation](name, context(request));
   }
 
   @Patch(':name/config')
-  updateConfig(@Param('name') name: string, @Body() body: unknown, @Req() request: AdminRequest): Promise<PluginOperationResult> {
+  updateConfig(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Req() request: AdminRequest,
+  ): Promise<PluginOperationResult> {
     if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length === 0) {
-      throw new BadRequestException('the body must be a JSON object of the config keys to change, e.g. {"contamination": 0.05}');
+      throw new BadRequestException(
+        'the body must be a JSON object of the config keys to change, e.g. {"contamination": 0.05}',
+      );
     }
     return this.plugins.updateConfig(name, body as Record<string, unknown>, context(request));
   }
@@ -62,6 +82,13 @@ function noBody(body: unknown): void {
 
 function context(request: AdminRequest): { actor?: string; route: string } {
   const user = request.user;
-  const who = user ? (user.username ?? user.name ?? user.id ?? user.sub) : request.headers.authorization ? 'token' : undefined;
-  return { ...(who !== undefined && { actor: String(who) }), route: `${request.method} ${request.originalUrl ?? request.url}` };
+  const who = user
+    ? (user.username ?? user.name ?? user.id ?? user.sub)
+    : request.headers.authorization
+      ? 'token'
+      : undefined;
+  return {
+    ...(who !== undefined && { actor: String(who) }),
+    route: `${request.method} ${request.originalUrl ?? request.url}`,
+  };
 }

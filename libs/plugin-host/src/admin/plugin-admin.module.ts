@@ -1,4 +1,10 @@
-import { ConfigurableModuleBuilder, Controller, Module, type ConfigurableModuleAsyncOptions, type DynamicModule } from '@nestjs/common';
+import {
+  ConfigurableModuleBuilder,
+  Controller,
+  Module,
+  type ConfigurableModuleAsyncOptions,
+  type DynamicModule,
+} from '@nestjs/common';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import {
@@ -14,12 +20,20 @@ import { PluginAdminController } from './plugin-admin.controller.js';
 const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
 
 /** What `PluginAdminModule.forRootAsync` takes: `path` and `guard`, and the token from a factory, a class or an existing provider. */
-export type PluginAdminAsyncOptions = ConfigurableModuleAsyncOptions<PluginAdminRuntimeOptions, 'createPluginAdminOptions'> & PluginAdminStaticOptions;
+export type PluginAdminAsyncOptions = ConfigurableModuleAsyncOptions<
+  PluginAdminRuntimeOptions,
+  'createPluginAdminOptions'
+> &
+  PluginAdminStaticOptions;
 
-const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<PluginAdminRuntimeOptions>({ optionsInjectionToken: PLUGIN_ADMIN_GIVEN_OPTIONS })
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<PluginAdminRuntimeOptions>({
+  optionsInjectionToken: PLUGIN_ADMIN_GIVEN_OPTIONS,
+})
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createPluginAdminOptions')
-  .setExtras<PluginAdminStaticOptions>({ guard: undefined, path: undefined }, (definition, statics) => withRoutes(definition, statics))
+  .setExtras<PluginAdminStaticOptions>({ guard: undefined, path: undefined }, (definition, statics) =>
+    withRoutes(definition, statics),
+  )
   .build();
 
 /**
@@ -78,10 +92,16 @@ function checkedOptions(options: PluginAdminOptions): PluginAdminOptions {
   } else if (options.token !== undefined && !TOKEN_CHARACTERS.test(options.token)) {
     // A header carries `Bearer <token>` with nothing around it: a token with a space, a line break or a
     // non-ASCII character could never be sent and matched, so no one could use the routes.
-    problems.push('token must be printable ASCII without spaces or line breaks (check ADMIN_TOKEN for a trailing newline; e.g. openssl rand -hex 32)');
+    problems.push(
+      'token must be printable ASCII without spaces or line breaks (check ADMIN_TOKEN for a trailing newline; e.g. openssl rand -hex 32)',
+    );
   }
   if (problems.length > 0) {
-    throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginAdminModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });
+    throw new PluginError(
+      PluginErrorCode.OPTIONS_INVALID,
+      `PluginAdminModule options are invalid: ${problems.join('; ')}.`,
+      { details: { problems } },
+    );
   }
   return options;
 }

@@ -91,28 +91,43 @@ describe('resolvePluginConfig', () => {
         PLUGIN_DATA_SOURCE_LIMITS: '{"maxRows":5}',
       },
     );
-    expect(config).toMatchObject({ sampleRate: 0.75, header: false, path: '123', options: { quote: "'" }, limits: { maxRows: 5 } });
+    expect(config).toMatchObject({
+      sampleRate: 0.75,
+      header: false,
+      path: '123',
+      options: { quote: "'" },
+      limits: { maxRows: 5 },
+    });
   });
 
   it('lists every failing property with its constraint and the source it came from', async () => {
     const path = file('bad.json', JSON.stringify({ delimiter: 'pipe' }));
     const error = await failure(
-      resolve({ sampleRate: 2, limits: { maxRows: 'many' } }, { PLUGIN_DATA_SOURCE_CONFIG: path, PLUGIN_DATA_SOURCE_HEADER: 'maybe' }),
+      resolve(
+        { sampleRate: 2, limits: { maxRows: 'many' } },
+        { PLUGIN_DATA_SOURCE_CONFIG: path, PLUGIN_DATA_SOURCE_HEADER: 'maybe' },
+      ),
     );
     expect(error).toBeInstanceOf(PluginError);
     expect(error.code).toBe('PLUGIN_CONFIG_INVALID');
-    expect(error.message).toContain('sampleRate = 2 from module options config["data-source"]: sampleRate must not be greater than 1 [max]');
+    expect(error.message).toContain(
+      'sampleRate = 2 from module options config["data-source"]: sampleRate must not be greater than 1 [max]',
+    );
     expect(error.message).toContain(
       `delimiter = "pipe" from file ${path} (PLUGIN_DATA_SOURCE_CONFIG): delimiter must be one of the following values: comma, tab [isIn]`,
     );
-    expect(error.message).toContain('header = "maybe" from env PLUGIN_DATA_SOURCE_HEADER: header must be a boolean value [isBoolean]');
+    expect(error.message).toContain(
+      'header = "maybe" from env PLUGIN_DATA_SOURCE_HEADER: header must be a boolean value [isBoolean]',
+    );
     expect(error.message).toContain('limits.maxRows = "many" from module options config["data-source"]');
     expect(error.details?.properties).toHaveLength(4);
   });
 
   it('rejects unknown keys', async () => {
     const error = await failure(resolve({ delimeter: 'tab' }));
-    expect(error.message).toContain('delimeter = "tab" from module options config["data-source"]: unknown key (not in the config schema)');
+    expect(error.message).toContain(
+      'delimeter = "tab" from module options config["data-source"]: unknown key (not in the config schema)',
+    );
   });
 
   it('says which file and env var when the config file is missing or not JSON', async () => {
@@ -136,7 +151,11 @@ describe('resolvePluginConfig', () => {
   });
 
   it('passes config through unvalidated when the plugin has no schema', async () => {
-    const { config } = await resolvePluginConfig({ plugin: 'free', options: { anything: [1, 2] }, env: { PLUGIN_FREE_ANYTHING: '[3]' } });
+    const { config } = await resolvePluginConfig({
+      plugin: 'free',
+      options: { anything: [1, 2] },
+      env: { PLUGIN_FREE_ANYTHING: '[3]' },
+    });
     expect(config).toEqual({ anything: [3] });
   });
 });

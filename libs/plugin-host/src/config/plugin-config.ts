@@ -54,13 +54,19 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
 
   if (schema) mergeInto(merged, { ...(new schema() as PlainObject) }, `defaults of ${schema.name}`, sources);
   if (input.options !== undefined) {
-    mergeInto(merged, asObject(input.options, plugin, `module options config["${plugin}"]`), `module options config["${plugin}"]`, sources);
+    mergeInto(
+      merged,
+      asObject(input.options, plugin, `module options config["${plugin}"]`),
+      `module options config["${plugin}"]`,
+      sources,
+    );
   }
   const file = input.env[configFileEnvName(plugin)] ? await readConfigFile(plugin, input.env) : undefined; // no await (and no promise) without a file
   if (file) mergeInto(merged, file.values, file.label, sources);
   const fromEnv = readEnv(plugin, schema, merged, input, warnings);
   for (const [key, { value, label }] of fromEnv) mergeInto(merged, { [key]: value }, label, sources);
-  if (input.updates !== undefined) mergeInto(merged, asObject(input.updates, plugin, 'the runtime update'), 'PluginManager.updateConfig', sources);
+  if (input.updates !== undefined)
+    mergeInto(merged, asObject(input.updates, plugin, 'the runtime update'), 'PluginManager.updateConfig', sources);
 
   if (!schema) return { config: merged, sources, warnings };
 
@@ -71,7 +77,10 @@ export async function resolvePluginConfig(input: ConfigSources): Promise<Resolve
 }
 
 /** `patch` merged deeply over `base` (neither is changed): how runtime config updates add up. */
-export function mergeConfigPatch(base: Record<string, unknown> | undefined, patch: Record<string, unknown>): Record<string, unknown> {
+export function mergeConfigPatch(
+  base: Record<string, unknown> | undefined,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: PlainObject = {};
   const ignored = new Map<string, string>();
   if (base) mergeInto(merged, base, 'the runtime config update', ignored);
@@ -92,14 +101,24 @@ function asObject(value: unknown, plugin: string, label: string): PlainObject {
   );
 }
 
-function mergeInto(target: PlainObject, patch: PlainObject, label: string, sources: Map<string, string>, prefix = ''): void {
+function mergeInto(
+  target: PlainObject,
+  patch: PlainObject,
+  label: string,
+  sources: Map<string, string>,
+  prefix = '',
+): void {
   for (const [key, value] of Object.entries(patch)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (PROTOTYPE_KEYS.has(key)) {
-      throw new PluginError(PluginErrorCode.CONFIG_INVALID, `${label} sets "${path}": a prototype key is never a config key. Remove it.`, {
-        phase: 'configure',
-        details: { path, source: label },
-      });
+      throw new PluginError(
+        PluginErrorCode.CONFIG_INVALID,
+        `${label} sets "${path}": a prototype key is never a config key. Remove it.`,
+        {
+          phase: 'configure',
+          details: { path, source: label },
+        },
+      );
     }
     if (isObject(value) && isObject(target[key])) {
       target[key] = { ...target[key] }; // never write into the defaults' or options' own objects
@@ -112,17 +131,24 @@ function mergeInto(target: PlainObject, patch: PlainObject, label: string, sourc
   }
 }
 
-async function readConfigFile(plugin: string, env: ConfigSources['env']): Promise<{ values: PlainObject; label: string } | undefined> {
+async function readConfigFile(
+  plugin: string,
+  env: ConfigSources['env'],
+): Promise<{ values: PlainObject; label: string } | undefined> {
   const variable = configFileEnvName(plugin);
   const file = env[variable];
   if (!file) return undefined;
   const label = `file ${file} (${variable})`;
   const fail = (what: string): PluginError =>
-    new PluginError(PluginErrorCode.CONFIG_INVALID, `plugin "${plugin}" has invalid config: ${label} ${what}. Fix the file, or unset ${variable}.`, {
-      plugin,
-      phase: 'configure',
-      details: { file, variable },
-    });
+    new PluginError(
+      PluginErrorCode.CONFIG_INVALID,
+      `plugin "${plugin}" has invalid config: ${label} ${what}. Fix the file, or unset ${variable}.`,
+      {
+        plugin,
+        phase: 'configure',
+        details: { file, variable },
+      },
+    );
   const read = await readSmallFile(file, MAX_CONFIG_FILE_BYTES, CONFIG_READ_TIMEOUT_MS);
   if (typeof read !== 'string') {
     throw fail(
@@ -193,7 +219,8 @@ async function readSmallFile(
 function knownKeys(schema: Type<object> | undefined, merged: PlainObject): string[] {
   const keys = new Set(Object.keys(merged));
   if (schema) {
-    for (const meta of classValidator().getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false)) keys.add(meta.propertyName);
+    for (const meta of classValidator().getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false))
+      keys.add(meta.propertyName);
   }
   return [...keys];
 }
@@ -213,7 +240,9 @@ function readEnv(
   // a variable is found or left over: with many plugins that is the rare case.
   let longerPrefixes: string[] | undefined;
   const otherPlugins = (): string[] =>
-    (longerPrefixes ??= (input.otherPlugins ?? []).map(configEnvPrefix).filter((p) => p.length > prefix.length && p.startsWith(prefix)));
+    (longerPrefixes ??= (input.otherPlugins ?? [])
+      .map(configEnvPrefix)
+      .filter((p) => p.length > prefix.length && p.startsWith(prefix)));
   for (const key of keys) {
     const variable = prefix + toUpperSnake(key);
     const raw = input.env[variable];
@@ -263,7 +292,8 @@ export function coerceEnvValue(raw: string, designType?: unknown): unknown {
   }
   if (designType === Array || designType === Object || designType === undefined || typeof designType === 'function') {
     if (/^(true|false)$/.test(text)) return text === 'true';
-    if (text !== '' && Number.isFinite(Number(text)) && designType !== Array && designType !== Object) return Number(text);
+    if (text !== '' && Number.isFinite(Number(text)) && designType !== Array && designType !== Object)
+      return Number(text);
     if (/^[[{"]/.test(text)) {
       try {
         return JSON.parse(text) as unknown;
@@ -289,7 +319,12 @@ function flatten(errors: ValidationError[], prefix = ''): FailingProperty[] {
 }
 
 function valueAt(merged: PlainObject, path: string): unknown {
-  return path.split('.').reduce<unknown>((value, key) => (isObject(value) || Array.isArray(value) ? (value as PlainObject)[key] : undefined), merged);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, key) => (isObject(value) || Array.isArray(value) ? (value as PlainObject)[key] : undefined),
+      merged,
+    );
 }
 
 function sourceOf(path: string, sources: Map<string, string>): string {
@@ -300,7 +335,12 @@ function sourceOf(path: string, sources: Map<string, string>): string {
   return 'defaults';
 }
 
-function invalidConfig(plugin: string, failing: FailingProperty[], merged: PlainObject, sources: Map<string, string>): PluginError {
+function invalidConfig(
+  plugin: string,
+  failing: FailingProperty[],
+  merged: PlainObject,
+  sources: Map<string, string>,
+): PluginError {
   const lines = failing.map(({ path, constraints }) => {
     const unknown = 'whitelistValidation' in constraints;
     const what = unknown

@@ -23,7 +23,8 @@ export function discoverProviderClasses(discovery: DiscoveryService): PluginCand
   const candidates: PluginCandidate[] = [];
   for (const wrapper of discovery.getProviders()) {
     if (wrapper.isAlias || wrapper.inject) continue; // aliases and factories are not plugin classes
-    const pluginClass = (wrapper.metatype ?? (wrapper.instance as object | undefined)?.constructor) as Type<object> | undefined;
+    const pluginClass = (wrapper.metatype ?? (wrapper.instance as object | undefined)?.constructor) as
+      Type<object> | undefined;
     const metadata = getPluginMetadata(pluginClass);
     if (!pluginClass || !metadata) continue;
     const moduleName = wrapper.host?.metatype?.name ?? 'an unknown module';

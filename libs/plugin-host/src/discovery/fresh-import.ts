@@ -54,10 +54,15 @@ function entryUrl(entryPath: string, packageDir: string, generation: number): st
  * clear error from the caller). A reload first drops the package's own CommonJS files (not its `node_modules`)
  * from the require cache, which `import()` of a CommonJS file uses too.
  */
-export async function loadEntry(entryPath: string, packageDir: string, generation: number): Promise<Record<string, unknown>> {
+export async function loadEntry(
+  entryPath: string,
+  packageDir: string,
+  generation: number,
+): Promise<Record<string, unknown>> {
   // CommonJS files (a CommonJS plugin, even when imported) are cached by path, whatever the URL's query.
   if (generation > 0) forgetPackage(packageDir);
-  if (MODULE_FORMAT === 'import') return (await import(entryUrl(entryPath, packageDir, generation))) as Record<string, unknown>;
+  if (MODULE_FORMAT === 'import')
+    return (await import(entryUrl(entryPath, packageDir, generation))) as Record<string, unknown>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build's own require (Jest's, under Jest)
   return require(entryPath) as Record<string, unknown>;
 }

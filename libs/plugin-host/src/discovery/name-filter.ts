@@ -13,7 +13,10 @@ function escapeRegExp(text: string): string {
 }
 
 /** Compiles wildcard patterns once; `matches` is true when any pattern matches any of the names. */
-export function wildcardMatcher(patterns: readonly string[] | undefined, ignoreCase = false): (...names: (string | undefined)[]) => boolean {
+export function wildcardMatcher(
+  patterns: readonly string[] | undefined,
+  ignoreCase = false,
+): (...names: (string | undefined)[]) => boolean {
   const regexps = (patterns ?? []).map((pattern) => wildcardToRegExp(pattern, ignoreCase));
   return (...names) => regexps.some((regexp) => names.some((name) => name !== undefined && regexp.test(name)));
 }
@@ -26,5 +29,6 @@ export function createNameFilter(
   const included = wildcardMatcher(include);
   const excluded = wildcardMatcher(exclude);
   const everything = include === undefined;
-  return (pluginName, packageName) => !excluded(pluginName, packageName) && (everything || included(pluginName, packageName));
+  return (pluginName, packageName) =>
+    !excluded(pluginName, packageName) && (everything || included(pluginName, packageName));
 }

@@ -37,22 +37,38 @@ describe('the default discovery root', () => {
   it('says where discovery looked and what it found in one line', () => {
     dir = mkdtempSync(join(tmpdir(), 'app-root-'));
     file('package.json', JSON.stringify({ name: 'host', dependencies: { one: '1.0.0' } }));
-    file('node_modules/one/package.json', JSON.stringify({ name: 'one', version: '1.0.0', nestPlugin: { name: 'one', type: 'custom', entry: './index.js' } }));
+    file(
+      'node_modules/one/package.json',
+      JSON.stringify({
+        name: 'one',
+        version: '1.0.0',
+        nestPlugin: { name: 'one', type: 'custom', entry: './index.js' },
+      }),
+    );
     expect(discoveryLine(discoverPackages({ root: dir }, {}))).toBe(`discovery in ${dir} found 1 plugin package: one`);
-    expect(discoveryLine(discoverPackages({ root: join(dir, 'node_modules') }, {}))).toMatch(/found no plugin packages \(set discovery.root to the app folder/);
+    expect(discoveryLine(discoverPackages({ root: join(dir, 'node_modules') }, {}))).toMatch(
+      /found no plugin packages \(set discovery.root to the app folder/,
+    );
   });
 
   it('takes an entry per module system, { import, require }, and names what is wrong with one', () => {
     dir = mkdtempSync(join(tmpdir(), 'app-root-'));
     const plugin = (name: string, entry: unknown) =>
-      file(`plugins/${name}/package.json`, JSON.stringify({ name, version: '1.0.0', nestPlugin: { name, type: 'custom', entry } }));
+      file(
+        `plugins/${name}/package.json`,
+        JSON.stringify({ name, version: '1.0.0', nestPlugin: { name, type: 'custom', entry } }),
+      );
     plugin('dual', { import: './dist/index.js', require: './dist-cjs/index.js' });
     plugin('outside', { import: './dist/index.js', require: '../elsewhere.js' });
     plugin('unknown', { import: './dist/index.js', browser: './web.js' });
     const found = discoverPackages({ root: dir, scan: 'none', paths: ['plugins'] }, {}).candidates;
     const byName = new Map(found.map((candidate) => [candidate.metadata?.name, candidate]));
     expect(byName.get('dual')?.package?.entryPath).toBe(join(dir, 'plugins/dual/dist/index.js')); // this is the ES build
-    expect(byName.get('outside')?.error?.message).toMatch(/entry\.require "\.\.\/elsewhere\.js" points outside the package folder/);
-    expect(byName.get('unknown')?.error?.message).toMatch(/must have "import" and\/or "require" paths, and nothing else/);
+    expect(byName.get('outside')?.error?.message).toMatch(
+      /entry\.require "\.\.\/elsewhere\.js" points outside the package folder/,
+    );
+    expect(byName.get('unknown')?.error?.message).toMatch(
+      /must have "import" and\/or "require" paths, and nothing else/,
+    );
   });
 });

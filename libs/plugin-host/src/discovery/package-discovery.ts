@@ -24,7 +24,10 @@ const PLUGIN_PATHS_ENV = 'PLUGIN_PATHS';
  * folders in the order given, their sub-folders sorted. A package reached twice
  * (an npm workspace link and its folder) counts once.
  */
-export function discoverPackages(options: PluginDiscoveryOptions, env: Record<string, string | undefined> = process.env): PackageDiscovery {
+export function discoverPackages(
+  options: PluginDiscoveryOptions,
+  env: Record<string, string | undefined> = process.env,
+): PackageDiscovery {
   const root = resolve(options.root ?? appRoot());
   const warnings: string[] = [];
   const folders: PackageRead[] = [];
@@ -33,17 +36,21 @@ export function discoverPackages(options: PluginDiscoveryOptions, env: Record<st
   if (scan === 'dependencies') {
     for (const dir of dependencyFolders(root, warnings)) folders.push({ dir, kind: 'package', root });
   } else if (scan === 'node_modules') {
-    for (const { dir, realDir } of nodeModulesFolders(join(root, 'node_modules'))) folders.push({ dir, realDir, kind: 'package', root });
+    for (const { dir, realDir } of nodeModulesFolders(join(root, 'node_modules')))
+      folders.push({ dir, realDir, kind: 'package', root });
   }
   for (const path of pluginPaths(options, root, env)) {
     const subfolders = sortedEntries(path.dir);
     if (!subfolders) {
-      warnings.push(`plugin folder ${path.dir} (from ${path.from}) does not exist or cannot be read; no plugins were loaded from it.`);
+      warnings.push(
+        `plugin folder ${path.dir} (from ${path.from}) does not exist or cannot be read; no plugins were loaded from it.`,
+      );
       continue;
     }
     const realPath = realpathSync.native(path.dir);
     for (const entry of subfolders) {
-      if (entry.isDirectory()) folders.push({ dir: join(path.dir, entry.name), realDir: join(realPath, entry.name), kind: 'path', root });
+      if (entry.isDirectory())
+        folders.push({ dir: join(path.dir, entry.name), realDir: join(realPath, entry.name), kind: 'path', root });
       else if (entry.isSymbolicLink()) folders.push({ dir: join(path.dir, entry.name), kind: 'path', root });
     }
   }
@@ -88,7 +95,10 @@ export function appRoot(script: string | undefined = process.argv[1], cwd = proc
 /** The one boot line that says where discovery looked and what it found, so "found nothing" is visible. */
 export function discoveryLine({ root, candidates }: PackageDiscovery): string {
   const names = [...new Set(candidates.map((candidate) => candidate.metadata?.name ?? candidate.source.description))];
-  const found = names.length === 0 ? 'no plugin packages' : `${names.length} plugin package${names.length > 1 ? 's' : ''}: ${names.join(', ')}`;
+  const found =
+    names.length === 0
+      ? 'no plugin packages'
+      : `${names.length} plugin package${names.length > 1 ? 's' : ''}: ${names.join(', ')}`;
   return `discovery in ${root} found ${found}${names.length === 0 ? ' (set discovery.root to the app folder if that is not it)' : ''}`;
 }
 
@@ -103,7 +113,9 @@ function dependencyFolders(root: string, warnings: string[]): string[] {
     );
     return [];
   }
-  const names = [...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})])].sort();
+  const names = [
+    ...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]),
+  ].sort();
   return names.map((name) => packageFolder(name, root)).filter((dir): dir is string => dir !== undefined);
 }
 
@@ -157,7 +169,11 @@ function visitPackage(dir: string, realDir: string, entry: Dirent, out: Folder[]
   }
 }
 
-function pluginPaths(options: PluginDiscoveryOptions, root: string, env: Record<string, string | undefined>): { dir: string; from: string }[] {
+function pluginPaths(
+  options: PluginDiscoveryOptions,
+  root: string,
+  env: Record<string, string | undefined>,
+): { dir: string; from: string }[] {
   const configured = options.paths
     ? options.paths.map((path) => ({ dir: resolve(root, path), from: 'discovery.paths' }))
     : existsSync(join(root, 'plugins'))

@@ -82,7 +82,13 @@ export function readPackagePlugins({ dir, realDir, kind, root }: PackageRead): P
   if (entries.length === 0) return [invalid(packageName, source, [`${MANIFEST_KEY} is an empty array`], file)];
   const packageDir = realDir ?? realpathSync.native(dir);
   return entries.map((raw, index) =>
-    readEntry(raw, entries.length > 1 ? `${packageName}#${index}` : packageName, { dir: packageDir, file, source, packageName, packageVersion }),
+    readEntry(raw, entries.length > 1 ? `${packageName}#${index}` : packageName, {
+      dir: packageDir,
+      file,
+      source,
+      packageName,
+      packageVersion,
+    }),
   );
 }
 
@@ -95,9 +101,18 @@ interface EntryContext {
   packageVersion?: string;
 }
 
-function readEntry(raw: unknown, fallbackName: string, { dir, file, source, packageName, packageVersion }: EntryContext): PluginCandidate {
+function readEntry(
+  raw: unknown,
+  fallbackName: string,
+  { dir, file, source, packageName, packageVersion }: EntryContext,
+): PluginCandidate {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return invalid(fallbackName, source, [`${MANIFEST_KEY} must be an object { name, type, entry } or an array of them`], file);
+    return invalid(
+      fallbackName,
+      source,
+      [`${MANIFEST_KEY} must be an object { name, type, entry } or an array of them`],
+      file,
+    );
   }
   const manifest = raw as Record<string, unknown>;
   const name = typeof manifest.name === 'string' && manifest.name !== '' ? manifest.name : undefined;
@@ -105,15 +120,27 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
   for (const field of ['name', 'type', 'entry']) {
     if (manifest[field] === undefined || manifest[field] === '') problems.push(`${field} is missing`);
   }
-  if (manifest.name !== undefined && typeof manifest.name !== 'string') problems.push(`name ${describeValue(manifest.name)} must be a string`);
-  if (manifest.export !== undefined && (typeof manifest.export !== 'string' || manifest.export === '')) problems.push('export must be the name of an export');
+  if (manifest.name !== undefined && typeof manifest.name !== 'string')
+    problems.push(`name ${describeValue(manifest.name)} must be a string`);
+  if (manifest.export !== undefined && (typeof manifest.export !== 'string' || manifest.export === ''))
+    problems.push('export must be the name of an export');
   if (manifest.lazy !== undefined && typeof manifest.lazy !== 'boolean') problems.push('lazy must be true or false');
 
   const metadata = {
     name: name ?? fallbackName,
     type: manifest.type,
     version: manifest.version ?? packageVersion,
-    ...pick(manifest, ['description', 'compatibility', 'dependencies', 'required', 'timeouts', 'requires', 'optionalRequires', 'isolation', 'inject']),
+    ...pick(manifest, [
+      'description',
+      'compatibility',
+      'dependencies',
+      'required',
+      'timeouts',
+      'requires',
+      'optionalRequires',
+      'isolation',
+      'inject',
+    ]),
   } as PluginMetadata;
   if (metadata.version === undefined) problems.push('version is missing (in the manifest and in package.json)');
   // Missing fields are reported above; validate what is there.
@@ -157,14 +184,21 @@ function readEntry(raw: unknown, fallbackName: string, { dir, file, source, pack
  * of the folder is checked by `resolveRealEntry` just before every import.)
  */
 function resolveEntry(dir: string, entry: unknown): string | { problem: string } {
-  if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) return resolveConditionalEntry(dir, entry as Record<string, unknown>);
+  if (entry !== null && typeof entry === 'object' && !Array.isArray(entry))
+    return resolveConditionalEntry(dir, entry as Record<string, unknown>);
   if (typeof entry !== 'string')
-    return { problem: `entry ${describeValue(entry)} must be a path inside the package, such as "./dist/index.js", or { "import": …, "require": … }` };
-  if (isAbsolute(entry)) return { problem: `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"` };
+    return {
+      problem: `entry ${describeValue(entry)} must be a path inside the package, such as "./dist/index.js", or { "import": …, "require": … }`,
+    };
+  if (isAbsolute(entry))
+    return {
+      problem: `entry "${entry}" is absolute; it must be relative to the package folder, such as "./dist/index.js"`,
+    };
   // The usual "./dist/index.js" needs no normalization.
   if (SIMPLE_ENTRY.test(entry)) return dir + sep + (sep === '/' ? entry.slice(2) : entry.slice(2).split('/').join(sep));
   const full = resolve(dir, entry);
-  if (escapes(dir, full)) return { problem: `entry "${entry}" points outside the package folder; it must stay inside it` };
+  if (escapes(dir, full))
+    return { problem: `entry "${entry}" points outside the package folder; it must stay inside it` };
   return full;
 }
 
@@ -179,7 +213,8 @@ function resolveConditionalEntry(dir: string, entry: Record<string, unknown>): s
   const paths: Partial<Record<'import' | 'require', string>> = {};
   for (const condition of ['import', 'require'] as const) {
     if (entry[condition] === undefined) continue;
-    if (typeof entry[condition] !== 'string' || entry[condition] === '') return { problem: `entry.${condition} must be a path inside the package` };
+    if (typeof entry[condition] !== 'string' || entry[condition] === '')
+      return { problem: `entry.${condition} must be a path inside the package` };
     const path = resolveEntry(dir, entry[condition]);
     if (typeof path !== 'string') return { problem: path.problem.replace(/^entry /, `entry.${condition} `) };
     paths[condition] = path;
@@ -198,19 +233,27 @@ export function resolveRealEntry(name: string, pkg: PluginPackage, source: Plugi
   try {
     real = realpathSync.native(pkg.entryPath); // one system call (the JS version walks every path component)
   } catch {
-    return invalid(name, source, [`entry "${relative(pkg.dir, pkg.entryPath)}" does not exist in ${pkg.dir} (is the package built?)`], source.file!).error!;
+    return invalid(
+      name,
+      source,
+      [`entry "${relative(pkg.dir, pkg.entryPath)}" does not exist in ${pkg.dir} (is the package built?)`],
+      source.file!,
+    ).error!;
   }
   if (escapes(pkg.dir, real)) {
     return invalid(
       name,
       source,
-      [`entry "${relative(pkg.dir, pkg.entryPath)}" goes through a symlink to ${real}, outside the package folder; it must stay inside it`],
+      [
+        `entry "${relative(pkg.dir, pkg.entryPath)}" goes through a symlink to ${real}, outside the package folder; it must stay inside it`,
+      ],
       source.file!,
     ).error!;
   }
   // A FIFO or a device would hang the import, or feed it anything.
   if (!statSync(real).isFile()) {
-    return invalid(name, source, [`entry "${relative(pkg.dir, pkg.entryPath)}" is not a regular file`], source.file!).error!;
+    return invalid(name, source, [`entry "${relative(pkg.dir, pkg.entryPath)}" is not a regular file`], source.file!)
+      .error!;
   }
   return real;
 }

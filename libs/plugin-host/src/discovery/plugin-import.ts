@@ -20,7 +20,12 @@ export interface ImportedPlugin {
  *
  * @throws PluginError `PLUGIN_LOAD_FAILED` (the module threw on import) or `PLUGIN_MANIFEST_INVALID` (no such export, or names differ)
  */
-export async function importPackagePlugin(pkg: PluginPackage, manifest: PluginMetadata, source: PluginSource, generation = 0): Promise<ImportedPlugin> {
+export async function importPackagePlugin(
+  pkg: PluginPackage,
+  manifest: PluginMetadata,
+  source: PluginSource,
+  generation = 0,
+): Promise<ImportedPlugin> {
   const name = manifest.name;
   let exports: Record<string, unknown>;
   try {
@@ -50,7 +55,11 @@ export async function importPackagePlugin(pkg: PluginPackage, manifest: PluginMe
   const pluginClass = pickExport(exports, pkg.exportName);
   if (typeof pluginClass === 'string') throw invalid('export', pluginClass.replace('$entry', pkg.entryPath));
   const declared = getPluginMetadata(pluginClass);
-  if (!declared) throw invalid('export', `export ${pkg.exportName ?? 'default'} of ${pkg.entryPath} (class ${pluginClass.name}) has no @Plugin() decorator`);
+  if (!declared)
+    throw invalid(
+      'export',
+      `export ${pkg.exportName ?? 'default'} of ${pkg.entryPath} (class ${pluginClass.name}) has no @Plugin() decorator`,
+    );
   if (declared.name !== name) {
     throw invalid(
       'name',
@@ -80,7 +89,9 @@ function pickExport(exports: Record<string, unknown>, exportName: string | undef
     return `export "${exportName}" ${value === undefined ? 'does not exist in' : 'is not a class in'} $entry (exports: ${available})`;
   }
   if (typeof exports.default === 'function') return exports.default as Type<object>;
-  const decorated = Object.values(exports).filter((value): value is Type<object> => typeof value === 'function' && getPluginMetadata(value) !== undefined);
+  const decorated = Object.values(exports).filter(
+    (value): value is Type<object> => typeof value === 'function' && getPluginMetadata(value) !== undefined,
+  );
   if (decorated.length === 1) return decorated[0];
   return decorated.length === 0
     ? 'export is not set and $entry has no default export and no exported @Plugin() class'

@@ -34,6 +34,8 @@ export class PluginErrorFilter implements ExceptionFilter {
   catch(error: PluginError, host: ArgumentsHost): void {
     const status = STATUS[error.code] ?? HttpStatus.CONFLICT;
     const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
-    response.status(status).json({ statusCode: status, code: error.code, plugin: error.plugin, message: error.message });
+    response
+      .status(status)
+      .json({ statusCode: status, code: error.code, plugin: error.plugin, message: error.message });
   }
 }

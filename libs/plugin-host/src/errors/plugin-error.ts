@@ -68,6 +68,11 @@ export function describeValue(value: unknown): string {
   } catch {
     text = undefined;
   }
-  text ??= typeof value === 'symbol' ? value.toString() : typeof value === 'function' ? `function ${value.name}` : Object.prototype.toString.call(value);
+  text ??=
+    typeof value === 'symbol'
+      ? value.toString()
+      : typeof value === 'function'
+        ? `function ${value.name}`
+        : Object.prototype.toString.call(value);
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }

@@ -70,7 +70,11 @@ export function admitPlugin(record: PluginRecord, context: GateContext, fresh?: 
   const entry = pkg && resolveRealEntry(record.name, pkg, record.source);
   if (entry instanceof PluginError) throw entry;
 
-  const compatibility = checkCompatibility(metadata, context.hostVersion, hasName(context.acceptIncompatible, record.name));
+  const compatibility = checkCompatibility(
+    metadata,
+    context.hostVersion,
+    hasName(context.acceptIncompatible, record.name),
+  );
   if (!compatibility.compatible) throw compatibility.error;
   addWarning(record, compatibility.warning);
 
@@ -91,12 +95,18 @@ function rereadManifest(record: PluginRecord, root: string): FreshManifest {
   const pkg = record.package!;
   const kind = record.source.kind === 'path' ? 'path' : 'package';
   const file = record.source.file ?? pkg.dir;
-  const candidate = (readPackagePlugins({ dir: pkg.dir, realDir: pkg.dir, kind, root }) ?? []).find((found) => found.metadata?.name === record.name);
+  const candidate = (readPackagePlugins({ dir: pkg.dir, realDir: pkg.dir, kind, root }) ?? []).find(
+    (found) => found.metadata?.name === record.name,
+  );
   if (!candidate?.package || !candidate.metadata) {
-    throw new PluginError(PluginErrorCode.MANIFEST_INVALID, `plugin "${record.name}": ${file} no longer declares it. Restore its "nestPlugin" entry.`, {
-      plugin: record.name,
-      details: { file },
-    });
+    throw new PluginError(
+      PluginErrorCode.MANIFEST_INVALID,
+      `plugin "${record.name}": ${file} no longer declares it. Restore its "nestPlugin" entry.`,
+      {
+        plugin: record.name,
+        details: { file },
+      },
+    );
   }
   if (candidate.error) throw candidate.error;
   if (candidate.package.name !== pkg.name) {

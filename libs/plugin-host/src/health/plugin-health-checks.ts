@@ -23,7 +23,9 @@ export class PluginHealthChecks extends PluginHealthIndicator {
     super();
   }
 
-  override async check<const Key extends string = 'plugins'>(key: Key = 'plugins' as Key): Promise<HealthIndicatorResult<Key>> {
+  override async check<const Key extends string = 'plugins'>(
+    key: Key = 'plugins' as Key,
+  ): Promise<HealthIndicatorResult<Key>> {
     // Requests arriving while a check runs share it, and a result younger than healthCacheMs is reused while
     // no plugin changed state: under load every plugin is checked once per window, not once per request.
     const now = performance.now();
@@ -56,7 +58,10 @@ export class PluginHealthChecks extends PluginHealthIndicator {
     const shown = this.registry
       .all()
       .filter(
-        (record) => record.state === PluginState.ENABLED || record.state === PluginState.FAILED || (record.lazy && record.state === PluginState.DISCOVERED),
+        (record) =>
+          record.state === PluginState.ENABLED ||
+          record.state === PluginState.FAILED ||
+          (record.lazy && record.state === PluginState.DISCOVERED),
       );
     const entries = await Promise.all(shown.map((record) => this.checkOne(record)));
     const details: Record<string, PluginHealthEntry> = {};
@@ -83,17 +88,27 @@ export class PluginHealthChecks extends PluginHealthIndicator {
     if (record.state === PluginState.DISCOVERED) return { status: 'up', ...base, message: 'lazy: loads on first use' };
     const plugin = record.instance as PluginLifecycle<object>;
     if (typeof plugin.healthCheck !== 'function') return { status: 'up', ...base };
-    const outcome = await runPhase(record.name, 'healthCheck', timeoutsFor(record.metadata, this.options).healthCheck, (signal) =>
-      plugin.healthCheck!({
-        name: record.name,
-        logger: this.loggerOf(record.name),
-        get signal() {
-          return signal.signal;
-        },
-      }),
+    const outcome = await runPhase(
+      record.name,
+      'healthCheck',
+      timeoutsFor(record.metadata, this.options).healthCheck,
+      (signal) =>
+        plugin.healthCheck!({
+          name: record.name,
+          logger: this.loggerOf(record.name),
+          get signal() {
+            return signal.signal;
+          },
+        }),
     );
     if (!outcome.ok) {
-      return { status: 'down', ...base, responseMs: outcome.ms, message: describeError(outcome.error), ...(outcome.timedOut && { code: 'PLUGIN_TIMEOUT' }) };
+      return {
+        status: 'down',
+        ...base,
+        responseMs: outcome.ms,
+        message: describeError(outcome.error),
+        ...(outcome.timedOut && { code: 'PLUGIN_TIMEOUT' }),
+      };
     }
     const result = outcome.value as PluginHealth | undefined;
     const status = result?.status === 'up' ? 'up' : 'down';
@@ -103,7 +118,10 @@ export class PluginHealthChecks extends PluginHealthIndicator {
       responseMs: outcome.ms,
       ...(result?.message !== undefined && { message: result.message }),
       ...(result?.details !== undefined && { details: result.details }),
-      ...(status === 'down' && result?.status !== 'down' && { message: `healthCheck returned ${JSON.stringify(result)}; expected { status: 'up' | 'down' }` }),
+      ...(status === 'down' &&
+        result?.status !== 'down' && {
+          message: `healthCheck returned ${JSON.stringify(result)}; expected { status: 'up' | 'down' }`,
+        }),
     };
   }
 }

@@ -20,7 +20,8 @@ export class HookRunner extends PluginHooks {
 
   override async call<T = unknown>(hook: string, payload?: unknown): Promise<HookResult<T>[]> {
     const results: HookResult<T>[] = [];
-    for (const implementation of this.implementationsOf(hook)) results.push(await this.run<T>(implementation, hook, payload));
+    for (const implementation of this.implementationsOf(hook))
+      results.push(await this.run<T>(implementation, hook, payload));
     return results;
   }
 
@@ -33,10 +34,16 @@ export class HookRunner extends PluginHooks {
   }
 
   override implementations(hook: string): { plugin: string; method: string; priority: number }[] {
-    return this.implementationsOf(hook).map(({ record, method, priority }) => ({ plugin: record.name, method, priority }));
+    return this.implementationsOf(hook).map(({ record, method, priority }) => ({
+      plugin: record.name,
+      method,
+      priority,
+    }));
   }
 
-  private implementationsOf(hook: string): { record: PluginRecord; method: string; priority: number; timeout?: number }[] {
+  private implementationsOf(
+    hook: string,
+  ): { record: PluginRecord; method: string; priority: number; timeout?: number }[] {
     const found = [];
     for (const record of this.registry.all()) {
       if (record.state !== PluginState.ENABLED) continue;
@@ -47,9 +54,16 @@ export class HookRunner extends PluginHooks {
     return found.sort((a, b) => b.priority - a.priority); // stable: dependency order among equals
   }
 
-  private async run<T>(implementation: { record: PluginRecord; method: string; timeout?: number }, hook: string, payload: unknown): Promise<HookResult<T>> {
+  private async run<T>(
+    implementation: { record: PluginRecord; method: string; timeout?: number },
+    hook: string,
+    payload: unknown,
+  ): Promise<HookResult<T>> {
     const { record, method } = implementation;
-    const reference = this.registry.referenceOf(record.name) as Record<string, (payload: unknown, ctx: HookContext) => unknown>;
+    const reference = this.registry.referenceOf(record.name) as Record<
+      string,
+      (payload: unknown, ctx: HookContext) => unknown
+    >;
     const timeout = implementation.timeout ?? timeoutsFor(record.metadata, this.options).hook;
     const outcome = await runPhase(record.name, 'hook', timeout, (phase) =>
       reference[method](payload, {
@@ -65,12 +79,16 @@ export class HookRunner extends PluginHooks {
     const error =
       outcome.error instanceof PluginError
         ? outcome.error
-        : new PluginError(PluginErrorCode.HOOK_FAILED, `plugin "${record.name}" failed in hook "${hook}" (${method}): ${describeError(outcome.error)}`, {
-            plugin: record.name,
-            phase: 'hook',
-            cause: outcome.error,
-            details: { hook, method },
-          });
+        : new PluginError(
+            PluginErrorCode.HOOK_FAILED,
+            `plugin "${record.name}" failed in hook "${hook}" (${method}): ${describeError(outcome.error)}`,
+            {
+              plugin: record.name,
+              phase: 'hook',
+              cause: outcome.error,
+              details: { hook, method },
+            },
+          );
     this.logger.warn(error.message);
     return { plugin: record.name, ok: false, error };
   }

@@ -33,15 +33,24 @@ export function OnHook(hook: string, options: OnHookOptions = {}): MethodDecorat
   return (target, method) => {
     const constructor = target.constructor;
     const own = (Reflect.getOwnMetadata(HOOKS_METADATA, constructor) as HookImplementation[] | undefined) ?? [];
-    Reflect.defineMetadata(HOOKS_METADATA, [...own, { hook, method: String(method), priority: options.priority ?? 0, timeout: options.timeout }], constructor);
+    Reflect.defineMetadata(
+      HOOKS_METADATA,
+      [...own, { hook, method: String(method), priority: options.priority ?? 0, timeout: options.timeout }],
+      constructor,
+    );
   };
 }
 
 /** The hook implementations of a class, its base classes' included (a subclass's method of the same name wins). */
 export function hookImplementations(pluginClass: Type<object> | undefined): HookImplementation[] {
   const found = new Map<string, HookImplementation>();
-  for (let current = pluginClass as object | null; current && current !== Function.prototype; current = Object.getPrototypeOf(current) as object | null) {
-    for (const implementation of (Reflect.getOwnMetadata(HOOKS_METADATA, current) as HookImplementation[] | undefined) ?? []) {
+  for (
+    let current = pluginClass as object | null;
+    current && current !== Function.prototype;
+    current = Object.getPrototypeOf(current) as object | null
+  ) {
+    for (const implementation of (Reflect.getOwnMetadata(HOOKS_METADATA, current) as
+      HookImplementation[] | undefined) ?? []) {
       const key = `${implementation.hook}\0${implementation.method}`;
       if (!found.has(key)) found.set(key, implementation);
     }

@@ -2,7 +2,8 @@ import type { Logger } from '@nestjs/common';
 import type { PluginError } from '../errors/index.js';
 
 /** What one implementation gave: its value, or why it failed (it threw, rejected or timed out). */
-export type HookResult<T = unknown> = { plugin: string; ok: true; value: T } | { plugin: string; ok: false; error: PluginError };
+export type HookResult<T = unknown> =
+  { plugin: string; ok: true; value: T } | { plugin: string; ok: false; error: PluginError };
 
 /** What an `@OnHook()` method gets after the payload. */
 export interface HookContext {

@@ -23,7 +23,8 @@ export function checkPluginInjections(discovery: DiscoveryService): PluginInject
       if (!provided.has(injection.token)) problems.push(undeclared(consumer.name, injection));
     }
   }
-  if (problems.length > 0) throw new PluginError(PluginErrorCode.NOT_FOUND, problems.join(' '), { details: { undeclared: problems.length } });
+  if (problems.length > 0)
+    throw new PluginError(PluginErrorCode.NOT_FOUND, problems.join(' '), { details: { undeclared: problems.length } });
   return injections;
 }
 

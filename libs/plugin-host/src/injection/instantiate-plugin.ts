@@ -30,7 +30,10 @@ export function instantiatePlugin(moduleRef: ModuleRef, pluginClass: Type<object
     );
   const parameters = (Reflect.getMetadata('design:paramtypes', pluginClass) as unknown[] | undefined)?.length ?? 0;
   const decorated = Reflect.getMetadataKeys(pluginClass).some(
-    (key) => !(typeof key === 'string' && key.startsWith('design:')) && !INJECTABLE_KEYS.includes(key) && !PLUGIN_KEYS.includes(key as string),
+    (key) =>
+      !(typeof key === 'string' && key.startsWith('design:')) &&
+      !INJECTABLE_KEYS.includes(key) &&
+      !PLUGIN_KEYS.includes(key as string),
   );
   return pluginClass.length > 0 || parameters > 0 || decorated ? moduleRef.create(pluginClass) : new pluginClass();
 }

@@ -21,7 +21,13 @@ const CALLS = Symbol('plugin calls in flight');
 // Nest calls these on every provider value, and references are provider values (the
 // name tokens): a reference neither forwards them nor lets them resolve to the plugin
 // class's own hooks (which would run with the reference as `this`).
-const NEST_HOOKS = new Set(['onModuleInit', 'onApplicationBootstrap', 'onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
+const NEST_HOOKS = new Set([
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+]);
 // Nor `then`: a reference that looked like a promise would be awaited (by Nest, by any caller) instead of used.
 const NEVER_FORWARDED = new Set([...NEST_HOOKS, 'then']);
 
@@ -72,7 +78,9 @@ export function createPluginReference(
   initialTarget: object,
   beforeLoad?: (method: string, args: unknown[]) => Promise<unknown>,
 ): PluginReference {
-  const reference = Object.create(pluginClass ? forwarderPrototype(pluginClass) : unloadedPrototype(beforeLoad!)) as ReferenceObject;
+  const reference = Object.create(
+    pluginClass ? forwarderPrototype(pluginClass) : unloadedPrototype(beforeLoad!),
+  ) as ReferenceObject;
   reference[TARGET] = initialTarget;
   reference[CALLS] = new InFlightCalls();
   return {
@@ -123,7 +131,8 @@ function forwarderPrototype(pluginClass: Type<object>): object {
     Object.defineProperty(compileOnFirstCall, 'name', { value: name });
     Object.defineProperty(proto, name, { value: compileOnFirstCall, writable: true, configurable: true });
   }
-  for (const key of NEVER_FORWARDED) Object.defineProperty(proto, key, { value: undefined, writable: true, configurable: true });
+  for (const key of NEVER_FORWARDED)
+    Object.defineProperty(proto, key, { value: undefined, writable: true, configurable: true });
   forwarderPrototypes.set(pluginClass, proto);
   return proto;
 }
@@ -152,7 +161,11 @@ function compileForwarder(pluginClass: Type<object>, name: string): (...args: un
 }
 
 function methodOf(pluginClass: Type<object>, name: string): unknown {
-  for (let proto = pluginClass.prototype as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = pluginClass.prototype as object | null;
+    proto;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     const descriptor = Object.getOwnPropertyDescriptor(proto, name);
     if (descriptor) return descriptor.value;
   }
@@ -224,7 +237,11 @@ export function exposeFields(pluginClass: Type<object>, instance: object): void 
 /** Every method name along the class's prototype chain (what a reference must answer), but Nest's hooks. */
 function pluginMethodNames(pluginClass: Type<object>): string[] {
   const names = new Set<string>();
-  for (let proto = pluginClass.prototype as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = pluginClass.prototype as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key === 'constructor' || NEVER_FORWARDED.has(key)) continue;
       const descriptor = Object.getOwnPropertyDescriptor(proto, key);
@@ -259,7 +276,10 @@ export function createUnavailablePrototype(pluginClass: Type<object>, unavailabl
 export function returnsPromise(pluginClass: Type<object>, method: string): boolean {
   const proto = pluginClass.prototype as Record<string, unknown>;
   const fn = proto[method] as { [Symbol.toStringTag]?: string } | undefined;
-  return fn?.[Symbol.toStringTag] === 'AsyncFunction' || Reflect.getMetadata?.('design:returntype', proto, method) === Promise;
+  return (
+    fn?.[Symbol.toStringTag] === 'AsyncFunction' ||
+    Reflect.getMetadata?.('design:returntype', proto, method) === Promise
+  );
 }
 
 // Keys a runtime probes on any value (promises, inspection, serialisation, test

@@ -18,8 +18,10 @@ type FaultKind = 'uncaught exception' | 'unhandled rejection';
  */
 export class PluginFaultGuard {
   private static readonly guards = new Set<PluginFaultGuard>();
-  private static readonly onUncaught = (error: unknown): void => PluginFaultGuard.handle(error, 'uncaught exception', 'uncaughtException');
-  private static readonly onRejection = (reason: unknown): void => PluginFaultGuard.handle(reason, 'unhandled rejection', 'unhandledRejection');
+  private static readonly onUncaught = (error: unknown): void =>
+    PluginFaultGuard.handle(error, 'uncaught exception', 'uncaughtException');
+  private static readonly onRejection = (reason: unknown): void =>
+    PluginFaultGuard.handle(reason, 'unhandled rejection', 'unhandledRejection');
   private readonly logger = new Logger('PluginHost');
 
   constructor(

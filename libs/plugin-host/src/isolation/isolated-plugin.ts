@@ -41,7 +41,8 @@ const ABORT_GRACE_MS = 1000;
 export type HostCall = (token: string, method: string, args: unknown[]) => Promise<unknown>;
 
 /** Why an isolate ended, as its plugin reports it: it crashed, broke the protocol, or went over a resource cap. */
-export type FailureCode = typeof PluginErrorCode.CRASHED | typeof PluginErrorCode.PROTOCOL_ERROR | typeof PluginErrorCode.RESOURCE_LIMIT;
+export type FailureCode =
+  typeof PluginErrorCode.CRASHED | typeof PluginErrorCode.PROTOCOL_ERROR | typeof PluginErrorCode.RESOURCE_LIMIT;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -199,8 +200,16 @@ export class IsolatedPlugin {
               resolve(isolated);
             } else if (type === 'load-error') {
               const error = readRemoteError(msg.error);
-              if (error instanceof Violation) return this.violation(PluginErrorCode.PROTOCOL_ERROR, `its "load-error" message: ${error.problem}`);
-              refuse(toPluginError(name, error, PluginErrorCode.LOAD_FAILED, `could not be loaded in its ${tier}`) as PluginError);
+              if (error instanceof Violation)
+                return this.violation(PluginErrorCode.PROTOCOL_ERROR, `its "load-error" message: ${error.problem}`);
+              refuse(
+                toPluginError(
+                  name,
+                  error,
+                  PluginErrorCode.LOAD_FAILED,
+                  `could not be loaded in its ${tier}`,
+                ) as PluginError,
+              );
             } else if (type === 'log') {
               const log = readLog(msg);
               if (log instanceof Violation) return this.violation(PluginErrorCode.PROTOCOL_ERROR, log.problem);
@@ -214,34 +223,60 @@ export class IsolatedPlugin {
             }
           } catch (error) {
             // Validation should leave nothing to throw; if something does, it is still that plugin's failure, not the host's.
-            this.violation(PluginErrorCode.PROTOCOL_ERROR, `a message it sent could not be handled (${(error as Error)?.message ?? 'unknown error'})`);
+            this.violation(
+              PluginErrorCode.PROTOCOL_ERROR,
+              `a message it sent could not be handled (${(error as Error)?.message ?? 'unknown error'})`,
+            );
           }
         },
         violation(code, reason) {
           if (isolated) return isolated.fail(code, reason);
-          refuse(new PluginError(code, `${failurePrefix(name, tier, code)}: ${reason}. ${failureAdvice(tier, code)}`, { plugin: name, phase: 'load' }));
+          refuse(
+            new PluginError(code, `${failurePrefix(name, tier, code)}: ${reason}. ${failureAdvice(tier, code)}`, {
+              plugin: name,
+              phase: 'load',
+            }),
+          );
         },
         exit(reason) {
           guard.stop();
           if (isolated) return isolated.crash(reason, PluginErrorCode.CRASHED);
-          refuse(new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" could not start in its ${tier}: ${reason}`, { plugin: name, phase: 'load' }));
+          refuse(
+            new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" could not start in its ${tier}: ${reason}`, {
+              plugin: name,
+              phase: 'load',
+            }),
+          );
         },
       };
       let transport: Transport;
       try {
-        transport = tier === 'worker' ? workerTransport(message, settings, events, guard) : processTransport(message, init.packageDir, settings, events, guard);
+        transport =
+          tier === 'worker'
+            ? workerTransport(message, settings, events, guard)
+            : processTransport(message, init.packageDir, settings, events, guard);
         const abort = (): void =>
-          refuse(new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" was not started: the host is shutting down`, { plugin: name, phase: 'load' }));
+          refuse(
+            new PluginError(
+              PluginErrorCode.LOAD_FAILED,
+              `plugin "${name}" was not started: the host is shutting down`,
+              { plugin: name, phase: 'load' },
+            ),
+          );
         if (signal?.aborted) abort();
         else signal?.addEventListener('abort', abort, { once: true });
       } catch (error) {
         if (loading) clearTimeout(loading);
         guard.stop();
         reject(
-          new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${name}" could not start in its ${tier}: ${(error as Error).message}`, {
-            plugin: name,
-            phase: 'load',
-          }),
+          new PluginError(
+            PluginErrorCode.LOAD_FAILED,
+            `plugin "${name}" could not start in its ${tier}: ${(error as Error).message}`,
+            {
+              plugin: name,
+              phase: 'load',
+            },
+          ),
         );
       }
     });
@@ -274,7 +309,11 @@ export class IsolatedPlugin {
   stop(): void {
     if (this.dead) return;
     this.end('stopped');
-    this.rejectAll(new PluginError(PluginErrorCode.CRASHED, `plugin "${this.name}" was stopped. The call was not completed.`, { plugin: this.name }));
+    this.rejectAll(
+      new PluginError(PluginErrorCode.CRASHED, `plugin "${this.name}" was stopped. The call was not completed.`, {
+        plugin: this.name,
+      }),
+    );
   }
 
   /** Stops the isolate for breaking the protocol or a cap: calls in flight get `code`, listeners hear it. */
@@ -282,14 +321,20 @@ export class IsolatedPlugin {
     this.crash(reason, code);
   }
 
-  private request(message: Record<string, unknown>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<unknown> {
+  private request(
+    message: Record<string, unknown>,
+    what: string,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     if (this.dead) return Promise.reject(this.failureError(this.dead, this.deadCode));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject, what };
       this.pending.set(id, pending);
       if (this.pending.size === 1) this.transport.hold(true);
-      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) this.expect(pending, timeoutMs, `${what} did not answer within ${timeoutMs} ms`);
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs))
+        this.expect(pending, timeoutMs, `${what} did not answer within ${timeoutMs} ms`);
       signal?.addEventListener(
         'abort',
         () => {
@@ -339,7 +384,10 @@ export class IsolatedPlugin {
       }
       default: {
         const type = messageType(raw);
-        this.fail(PluginErrorCode.PROTOCOL_ERROR, type instanceof Violation ? type.problem : `it sent a ${brief(type)} message after it was ready`);
+        this.fail(
+          PluginErrorCode.PROTOCOL_ERROR,
+          type instanceof Violation ? type.problem : `it sent a ${brief(type)} message after it was ready`,
+        );
       }
     }
   }
@@ -347,16 +395,24 @@ export class IsolatedPlugin {
   private result(msg: Record<string, unknown>): void {
     const id = msg.id;
     const pending = isId(id) ? this.pending.get(id) : undefined;
-    if (!pending) return this.fail(PluginErrorCode.PROTOCOL_ERROR, `it sent a "result" for ${brief(id)}, which is no call in flight`);
+    if (!pending)
+      return this.fail(
+        PluginErrorCode.PROTOCOL_ERROR,
+        `it sent a "result" for ${brief(id)}, which is no call in flight`,
+      );
     if (msg.ok === true) {
       const value = payload(msg, 'value', this.settings.maxMessageBytes);
-      if (value instanceof Violation) return this.fail(value.code as FailureCode, `the result of ${pending.what}: ${value.problem}`);
+      if (value instanceof Violation)
+        return this.fail(value.code as FailureCode, `the result of ${pending.what}: ${value.problem}`);
       this.settle(id as number);
       return pending.resolve(value);
     }
     const error =
-      msg.ok === false ? readRemoteError(msg.error) : new Violation(PluginErrorCode.PROTOCOL_ERROR, `"ok" must be true or false (got ${brief(msg.ok)})`);
-    if (error instanceof Violation) return this.fail(PluginErrorCode.PROTOCOL_ERROR, `its "result" for ${pending.what}: ${error.problem}`);
+      msg.ok === false
+        ? readRemoteError(msg.error)
+        : new Violation(PluginErrorCode.PROTOCOL_ERROR, `"ok" must be true or false (got ${brief(msg.ok)})`);
+    if (error instanceof Violation)
+      return this.fail(PluginErrorCode.PROTOCOL_ERROR, `its "result" for ${pending.what}: ${error.problem}`);
     this.settle(id as number);
     pending.reject(toPluginError(this.name, error, undefined, `failed in ${pending.what}`));
   }
@@ -375,12 +431,24 @@ export class IsolatedPlugin {
           if (!this.dead) this.transport.send({ type: 'host-result', id, ok: true, value });
         } catch (error) {
           const message = `plugin "${this.name}": host service "${token}".${method}() returned a value that cannot cross the isolation boundary (${(error as Error).message})`;
-          this.sendSafely({ type: 'host-result', id, ok: false, error: { name: 'PluginError', message, code: PluginErrorCode.NOT_CLONEABLE } });
+          this.sendSafely({
+            type: 'host-result',
+            id,
+            ok: false,
+            error: { name: 'PluginError', message, code: PluginErrorCode.NOT_CLONEABLE },
+          });
         }
       },
       (error: unknown) => {
-        const { name, message, code } = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as Partial<PluginError>;
-        this.sendSafely({ type: 'host-result', id, ok: false, error: { name: String(name ?? 'Error'), message: String(message), code } });
+        const { name, message, code } = (
+          typeof error === 'object' && error !== null ? error : { message: String(error) }
+        ) as Partial<PluginError>;
+        this.sendSafely({
+          type: 'host-result',
+          id,
+          ok: false,
+          error: { name: String(name ?? 'Error'), message: String(message), code },
+        });
       },
     );
   }
@@ -433,7 +501,8 @@ export class IsolatedPlugin {
   private sweep(): void {
     const now = performance.now();
     for (const pending of this.pending.values()) {
-      if (pending.deadline !== undefined && now >= pending.deadline) return this.crash(pending.overdue!, PluginErrorCode.CRASHED);
+      if (pending.deadline !== undefined && now >= pending.deadline)
+        return this.crash(pending.overdue!, PluginErrorCode.CRASHED);
     }
     if (this.pending.size === 0) this.stopSweeping();
   }
@@ -468,8 +537,10 @@ function failurePrefix(name: string, tier: string, code: FailureCode): string {
 }
 
 function failureAdvice(tier: string, code: FailureCode): string {
-  if (code === PluginErrorCode.PROTOCOL_ERROR) return `Its ${tier} was stopped and is not restarted: fix the plugin, then enable it.`;
-  if (code === PluginErrorCode.RESOURCE_LIMIT) return `Its ${tier} was stopped. Make it use less, or raise memoryMb / maxMessageBytes in its isolation rule.`;
+  if (code === PluginErrorCode.PROTOCOL_ERROR)
+    return `Its ${tier} was stopped and is not restarted: fix the plugin, then enable it.`;
+  if (code === PluginErrorCode.RESOURCE_LIMIT)
+    return `Its ${tier} was stopped. Make it use less, or raise memoryMb / maxMessageBytes in its isolation rule.`;
   return 'The call was not completed.';
 }
 
@@ -486,12 +557,17 @@ function writeLog(settings: IsolationSettings, level: string, message: string): 
 function payload(msg: Record<string, unknown>, field: string, maxBytes: number): unknown {
   const bytes = msg.bytes;
   if (bytes === undefined) return msg[field];
-  if (!(bytes instanceof Uint8Array)) return new Violation(PluginErrorCode.PROTOCOL_ERROR, `"bytes" must be a Uint8Array (got ${brief(bytes)})`);
-  if (bytes.byteLength > maxBytes) return new Violation(PluginErrorCode.RESOURCE_LIMIT, overLimit(bytes.byteLength, maxBytes));
+  if (!(bytes instanceof Uint8Array))
+    return new Violation(PluginErrorCode.PROTOCOL_ERROR, `"bytes" must be a Uint8Array (got ${brief(bytes)})`);
+  if (bytes.byteLength > maxBytes)
+    return new Violation(PluginErrorCode.RESOURCE_LIMIT, overLimit(bytes.byteLength, maxBytes));
   try {
     return deserialize(bytes);
   } catch (error) {
-    return new Violation(PluginErrorCode.PROTOCOL_ERROR, `its serialized payload could not be read (${(error as Error).message})`);
+    return new Violation(
+      PluginErrorCode.PROTOCOL_ERROR,
+      `its serialized payload could not be read (${(error as Error).message})`,
+    );
   }
 }
 
@@ -499,7 +575,12 @@ function overLimit(bytes: number, limit: number): string {
   return `it is ${(bytes / 2 ** 20).toFixed(1)} MB, over maxMessageBytes (${(limit / 2 ** 20).toFixed(1)} MB)`;
 }
 
-function workerTransport(init: unknown, settings: IsolationSettings, events: TransportEvents, guard: MemoryGuard): Transport {
+function workerTransport(
+  init: unknown,
+  settings: IsolationSettings,
+  events: TransportEvents,
+  guard: MemoryGuard,
+): Transport {
   const worker = new Worker(RUNTIME, {
     workerData: { init },
     resourceLimits: { maxOldGenerationSizeMb: settings.heapMb },
@@ -510,7 +591,9 @@ function workerTransport(init: unknown, settings: IsolationSettings, events: Tra
   worker.on('message', (raw: unknown) => events.message(raw));
   worker.on('error', (error: Error & { code?: string }) => {
     lastError =
-      error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (heap limit ${settings.heapMb} MB)` : `uncaught ${error.name}: ${error.message}`;
+      error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? `it ran out of memory (heap limit ${settings.heapMb} MB)`
+        : `uncaught ${error.name}: ${error.message}`;
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('exit', (code) => events.exit(lastError ?? `its worker exited with code ${code}`));
@@ -526,7 +609,13 @@ function workerTransport(init: unknown, settings: IsolationSettings, events: Tra
   };
 }
 
-function processTransport(init: unknown, packageDir: string, settings: IsolationSettings, events: TransportEvents, guard: MemoryGuard): Transport {
+function processTransport(
+  init: unknown,
+  packageDir: string,
+  settings: IsolationSettings,
+  events: TransportEvents,
+  guard: MemoryGuard,
+): Transport {
   let stderr = '';
   const [command, ...prefix] = parentDeathWrapper();
   const child: ChildProcess = spawn(
@@ -560,14 +649,20 @@ function processTransport(init: unknown, packageDir: string, settings: Isolation
       try {
         message = deserialize(body);
       } catch (error) {
-        return events.violation(PluginErrorCode.PROTOCOL_ERROR, `a frame it sent could not be read (${(error as Error).message})`);
+        return events.violation(
+          PluginErrorCode.PROTOCOL_ERROR,
+          `a frame it sent could not be read (${(error as Error).message})`,
+        );
       }
       events.message(message);
     },
     (announced) =>
       announced === 0
         ? events.violation(PluginErrorCode.PROTOCOL_ERROR, 'it sent an empty frame')
-        : events.violation(PluginErrorCode.RESOURCE_LIMIT, `it sent a message that ${overLimit(announced, settings.maxMessageBytes).slice(3)}`),
+        : events.violation(
+            PluginErrorCode.RESOURCE_LIMIT,
+            `it sent a message that ${overLimit(announced, settings.maxMessageBytes).slice(3)}`,
+          ),
   );
   pipe.on('data', (chunk: Buffer) => reader.push(chunk));
   pipe.on('error', () => undefined); // EPIPE when it dies: its exit is reported
@@ -584,7 +679,11 @@ function processTransport(init: unknown, packageDir: string, settings: Isolation
   child.on('exit', (code, signal) => {
     const lastLine = stderr.trim().split('\n').filter(Boolean).at(-1);
     const oom = /heap out of memory|Allocation failed/i.test(stderr);
-    end(oom ? `it ran out of memory (heap limit ${settings.heapMb} MB)` : `its process exited (${signal ?? `code ${code}`})${lastLine ? `: ${lastLine}` : ''}`);
+    end(
+      oom
+        ? `it ran out of memory (heap limit ${settings.heapMb} MB)`
+        : `its process exited (${signal ?? `code ${code}`})${lastLine ? `: ${lastLine}` : ''}`,
+    );
   });
   child.on('error', (error) => {
     child.kill('SIGKILL');
@@ -628,7 +727,11 @@ function parentDeathWrapper(): string[] {
   deathWrapper = [];
   if (process.platform !== 'linux' || process.env.NESTJS_PLUGIN_HOST_PDEATHSIG === '0') return deathWrapper;
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
-  if (setpriv && spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, '--version'], { stdio: 'ignore', timeout: 5000 }).status === 0)
+  if (
+    setpriv &&
+    spawnSync(setpriv, ['--pdeathsig', 'KILL', '--', process.execPath, '--version'], { stdio: 'ignore', timeout: 5000 })
+      .status === 0
+  )
     deathWrapper = [setpriv, '--pdeathsig', 'KILL', '--'];
   return deathWrapper;
 }
@@ -642,7 +745,11 @@ function parentDeathWrapper(): string[] {
 function permissionFlags(packageDir: string, settings: IsolationSettings): string[] {
   const flag = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
   const read = [packageDir, dirname(RUNTIME), LIBRARY_ROOT, ...settings.moduleDirs, ...settings.allowRead];
-  return [flag, ...read.map((path) => `--allow-fs-read=${path}`), ...settings.allowWrite.map((path) => `--allow-fs-write=${path}`)];
+  return [
+    flag,
+    ...read.map((path) => `--allow-fs-read=${path}`),
+    ...settings.allowWrite.map((path) => `--allow-fs-write=${path}`),
+  ];
 }
 
 /** The host-side class of an isolated plugin: one method per plugin method, each a message. */
@@ -658,11 +765,13 @@ function remoteClass(name: string, ready: Ready, isolate: IsolatedPlugin): Type<
     if (LIFECYCLE_WITH_CONFIG.has(method)) {
       // initialize(config, ctx) / configure(config, ctx) / checkRequirements(ctx): only the config crosses.
       value = async (first: unknown, ctx?: unknown) => {
-        const context = (method === 'checkRequirements' ? first : ctx) as { config?: unknown; signal?: AbortSignal } | undefined;
+        const context = (method === 'checkRequirements' ? first : ctx) as
+          { config?: unknown; signal?: AbortSignal } | undefined;
         return isolate.phase(method, method === 'checkRequirements' ? context?.config : first, context?.signal);
       };
     } else if (LIFECYCLE.has(method)) {
-      value = async (ctx?: unknown) => isolate.phase(method, undefined, (ctx as { signal?: AbortSignal } | undefined)?.signal);
+      value = async (ctx?: unknown) =>
+        isolate.phase(method, undefined, (ctx as { signal?: AbortSignal } | undefined)?.signal);
     } else if (hookMethods.has(method)) {
       value = async (payload: unknown, ctx?: unknown) => {
         const context = ctx as { hook?: string; signal?: AbortSignal } | undefined;
@@ -681,7 +790,8 @@ function remoteClass(name: string, ready: Ready, isolate: IsolatedPlugin): Type<
       configurable: true,
     });
   }
-  for (const hook of ready.hooks) OnHook(hook.hook, { priority: hook.priority, timeout: hook.timeout })(Remote.prototype, hook.method, {});
+  for (const hook of ready.hooks)
+    OnHook(hook.hook, { priority: hook.priority, timeout: hook.timeout })(Remote.prototype, hook.method, {});
   return Remote;
 }
 
@@ -690,11 +800,20 @@ const BUILTIN_ERRORS = new Map<string, ErrorConstructor>(
 );
 
 function toPluginError(plugin: string, error: RemoteError, fallback: PluginErrorCode | undefined, what: string): Error {
-  const code = (Object.values(PluginErrorCode) as string[]).includes(error.code ?? '') ? (error.code as PluginErrorCode) : fallback;
+  const code = (Object.values(PluginErrorCode) as string[]).includes(error.code ?? '')
+    ? (error.code as PluginErrorCode)
+    : fallback;
   const message = error.message.replace(/^PLUGIN_[A-Z_]+: /, '');
   if (code)
-    return new PluginError(code, message.startsWith('plugin "') ? message : `plugin "${plugin}" ${what}: ${message}`, { plugin, details: error.details });
+    return new PluginError(code, message.startsWith('plugin "') ? message : `plugin "${plugin}" ${what}: ${message}`, {
+      plugin,
+      details: error.details,
+    });
   // The plugin's own error: same class (for the built-in ones), name and message, as if thrown in-process.
   const Builtin = BUILTIN_ERRORS.get(error.name) ?? Error;
-  return Object.assign(new Builtin(error.message), { name: error.name, ...(error.code !== undefined && { code: error.code }), stack: error.stack });
+  return Object.assign(new Builtin(error.message), {
+    name: error.name,
+    ...(error.code !== undefined && { code: error.code }),
+    stack: error.stack,
+  });
 }

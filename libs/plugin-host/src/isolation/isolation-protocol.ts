@@ -104,12 +104,17 @@ function isName(value: unknown): value is string {
 
 /** A list of names, or what is wrong with it. */
 function names(value: unknown, field: string, max: number): string[] | Violation {
-  if (!Array.isArray(value)) return protocol(`its "ready" message's ${field} must be a list of names (got ${brief(value)})`);
-  if (value.length > max) return protocol(`its "ready" message lists ${value.length} ${field}; at most ${max} are accepted`);
+  if (!Array.isArray(value))
+    return protocol(`its "ready" message's ${field} must be a list of names (got ${brief(value)})`);
+  if (value.length > max)
+    return protocol(`its "ready" message lists ${value.length} ${field}; at most ${max} are accepted`);
   const out: string[] = [];
   for (let i = 0; i < value.length; i++) {
     const name: unknown = value[i];
-    if (!isName(name)) return protocol(`its "ready" message's ${field}[${i}] must be a name of 1 to ${PROTOCOL_LIMITS.name} characters (got ${brief(name)})`);
+    if (!isName(name))
+      return protocol(
+        `its "ready" message's ${field}[${i}] must be a name of 1 to ${PROTOCOL_LIMITS.name} characters (got ${brief(name)})`,
+      );
     out.push(name);
   }
   return out;
@@ -131,15 +136,19 @@ export function readReady(raw: Record<string, unknown>, tier: string): Ready | V
         PluginErrorCode.MANIFEST_INVALID,
         `a plugin class cannot have a then() method: await and Nest would treat it as a promise; rename it`,
       );
-    if (REFUSED_NAMES.has(method)) return protocol(`its "ready" message lists a method named "${method}", which no plugin class exposes`);
+    if (REFUSED_NAMES.has(method))
+      return protocol(`its "ready" message lists a method named "${method}", which no plugin class exposes`);
   }
   const asyncMethods = names(raw.asyncMethods ?? [], 'asyncMethods', PROTOCOL_LIMITS.methods);
   if (asyncMethods instanceof Violation) return asyncMethods;
   const forwarded = new Set(methods.filter((method) => !OBJECT_MEMBERS.has(method)));
 
-  if (!Array.isArray(raw.hooks)) return protocol(`its "ready" message's hooks must be a list (got ${brief(raw.hooks)})`);
+  if (!Array.isArray(raw.hooks))
+    return protocol(`its "ready" message's hooks must be a list (got ${brief(raw.hooks)})`);
   if (raw.hooks.length > PROTOCOL_LIMITS.hooks)
-    return protocol(`its "ready" message lists ${raw.hooks.length} hooks; at most ${PROTOCOL_LIMITS.hooks} are accepted`);
+    return protocol(
+      `its "ready" message lists ${raw.hooks.length} hooks; at most ${PROTOCOL_LIMITS.hooks} are accepted`,
+    );
   const hooks: HookImplementation[] = [];
   for (const entry of raw.hooks as unknown[]) {
     if (!isRecord(entry)) return protocol(`its "ready" message's hooks must be objects (got ${brief(entry)})`);
@@ -150,20 +159,34 @@ export function readReady(raw: Record<string, unknown>, tier: string): Ready | V
         `an @OnHook() declaration needs a hook name and a method (got ${brief(hook)} on ${brief(method)})`,
       );
     if (!forwarded.has(method))
-      return new Violation(PluginErrorCode.MANIFEST_INVALID, `@OnHook("${hook}") is on "${method}", which is not a method the ${tier} can forward`);
+      return new Violation(
+        PluginErrorCode.MANIFEST_INVALID,
+        `@OnHook("${hook}") is on "${method}", which is not a method the ${tier} can forward`,
+      );
     if (typeof priority !== 'number' || !Number.isFinite(priority))
-      return new Violation(PluginErrorCode.MANIFEST_INVALID, `@OnHook("${hook}") priority must be a number (got ${brief(priority)})`);
+      return new Violation(
+        PluginErrorCode.MANIFEST_INVALID,
+        `@OnHook("${hook}") priority must be a number (got ${brief(priority)})`,
+      );
     if (timeout !== undefined && !isValidTimeout(timeout))
-      return new Violation(PluginErrorCode.MANIFEST_INVALID, `@OnHook("${hook}") timeout must be a positive number of milliseconds (got ${brief(timeout)})`);
+      return new Violation(
+        PluginErrorCode.MANIFEST_INVALID,
+        `@OnHook("${hook}") timeout must be a positive number of milliseconds (got ${brief(timeout)})`,
+      );
     hooks.push({ hook, method, priority, ...(timeout !== undefined && { timeout }) });
   }
 
   const metadata = raw.metadata;
   if (!isRecord(metadata)) return protocol(`its "ready" message's metadata must be an object (got ${brief(metadata)})`);
   const read: Ready['metadata'] = {};
-  if (typeof metadata.description === 'string') read.description = metadata.description.slice(0, PROTOCOL_LIMITS.description);
+  if (typeof metadata.description === 'string')
+    read.description = metadata.description.slice(0, PROTOCOL_LIMITS.description);
   if (metadata.timeouts !== undefined) {
-    if (!isRecord(metadata.timeouts)) return new Violation(PluginErrorCode.MANIFEST_INVALID, `@Plugin() timeouts must be an object of phase to milliseconds`);
+    if (!isRecord(metadata.timeouts))
+      return new Violation(
+        PluginErrorCode.MANIFEST_INVALID,
+        `@Plugin() timeouts must be an object of phase to milliseconds`,
+      );
     const timeouts: Record<string, number> = {};
     for (const [phase, ms] of Object.entries(metadata.timeouts)) {
       if (!TIMEOUT_PHASES.has(phase))
@@ -171,7 +194,11 @@ export function readReady(raw: Record<string, unknown>, tier: string): Ready | V
           PluginErrorCode.MANIFEST_INVALID,
           `@Plugin() timeouts.${phase.slice(0, 60)} is not a phase (use ${[...TIMEOUT_PHASES].join(', ')})`,
         );
-      if (!isValidTimeout(ms)) return new Violation(PluginErrorCode.MANIFEST_INVALID, `@Plugin() timeouts.${phase} must be a positive number of milliseconds`);
+      if (!isValidTimeout(ms))
+        return new Violation(
+          PluginErrorCode.MANIFEST_INVALID,
+          `@Plugin() timeouts.${phase} must be a positive number of milliseconds`,
+        );
       timeouts[phase] = ms;
     }
     read.timeouts = timeouts;
@@ -207,7 +234,9 @@ function plainDetails(details: unknown): Record<string, unknown> | undefined {
   if (!isRecord(details)) return undefined;
   try {
     const json = JSON.stringify(details);
-    return json !== undefined && json.length <= PROTOCOL_LIMITS.errorDetails ? (JSON.parse(json) as Record<string, unknown>) : undefined;
+    return json !== undefined && json.length <= PROTOCOL_LIMITS.errorDetails
+      ? (JSON.parse(json) as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined; // cycles, BigInts, too deep
   }
@@ -217,7 +246,8 @@ export function readLog(raw: Record<string, unknown>): { level: LogLevel; messag
   const level = raw.level;
   if (typeof level !== 'string' || !(LOG_LEVELS as readonly string[]).includes(level))
     return protocol(`a "log" message needs a level of ${LOG_LEVELS.join(', ')} (got ${brief(level)})`);
-  if (typeof raw.message !== 'string') return protocol(`a "log" message needs a string message (got ${brief(raw.message)})`);
+  if (typeof raw.message !== 'string')
+    return protocol(`a "log" message needs a string message (got ${brief(raw.message)})`);
   const message =
     raw.message.length > PROTOCOL_LIMITS.logMessage
       ? `${raw.message.slice(0, PROTOCOL_LIMITS.logMessage)}… (${raw.message.length - PROTOCOL_LIMITS.logMessage} more characters)`
@@ -230,15 +260,20 @@ export function readHostCall(raw: Record<string, unknown>, args: unknown): HostC
   const { id, token, method } = raw;
   if (!isId(id)) return protocol(`a "host-call" message needs a positive integer id (got ${brief(id)})`);
   if (!isName(token) || !isName(method))
-    return protocol(`a "host-call" message needs a token and a method name of 1 to ${PROTOCOL_LIMITS.name} characters (got ${brief(token)}, ${brief(method)})`);
+    return protocol(
+      `a "host-call" message needs a token and a method name of 1 to ${PROTOCOL_LIMITS.name} characters (got ${brief(token)}, ${brief(method)})`,
+    );
   if (!Array.isArray(args) || args.length > PROTOCOL_LIMITS.hostCallArgs)
-    return protocol(`a "host-call" message needs a list of at most ${PROTOCOL_LIMITS.hostCallArgs} arguments (got ${brief(args)})`);
+    return protocol(
+      `a "host-call" message needs a list of at most ${PROTOCOL_LIMITS.hostCallArgs} arguments (got ${brief(args)})`,
+    );
   return { id, token, method, args };
 }
 
 export function readMemory(raw: Record<string, unknown>): MemoryReport | Violation {
   const { heap, external, rss } = raw;
   const bytes = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
-  if (!bytes(heap) || !bytes(external) || !bytes(rss)) return protocol('a "memory" message needs heap, external and rss as numbers of bytes');
+  if (!bytes(heap) || !bytes(external) || !bytes(rss))
+    return protocol('a "memory" message needs heap, external and rss as numbers of bytes');
   return { heap, external, rss };
 }

@@ -64,7 +64,8 @@ export function isolationRuleProblems(pattern: string, rule: IsolationRule): str
   for (const key of ['uid', 'gid'] as const) {
     const value = rule[key];
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || value < 0) problems.push(`isolation["${pattern}"].${key} must be a user or group id (an integer ≥ 0)`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      problems.push(`isolation["${pattern}"].${key} must be a user or group id (an integer ≥ 0)`);
     else if (rule.tier !== 'process') problems.push(`isolation["${pattern}"].${key} applies to the process tier only`);
   }
   for (const key of ['allowRead', 'allowWrite'] as const) {

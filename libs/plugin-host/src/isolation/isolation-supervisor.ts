@@ -5,7 +5,14 @@ import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/in
 import { PluginState } from '../registry/plugin-state.js';
 import type { FailureCode, HostCall, IsolatedPlugin } from './isolated-plugin.js';
 import { linkedDependencies, nodeModulesAbove } from './module-dirs.js';
-import { ISOLATION_DEFAULTS, defaultMemoryMb, type CrashBudget, type IsolationRule, type IsolationSettings, type IsolationTier } from './isolation-settings.js';
+import {
+  ISOLATION_DEFAULTS,
+  defaultMemoryMb,
+  type CrashBudget,
+  type IsolationRule,
+  type IsolationSettings,
+  type IsolationTier,
+} from './isolation-settings.js';
 
 /** What the supervisor needs from the host. */
 interface SupervisorHost {
@@ -23,7 +30,8 @@ interface SupervisorHost {
 // The isolates' own code (worker_threads, child_process, v8, the message frames, the memory guard) loads when the
 // first plugin starts in a worker or a process: most hosts run every plugin in-process and never need it.
 let isolates: Promise<typeof import('./isolated-plugin.js')> | undefined;
-const loadIsolates = (): Promise<typeof import('./isolated-plugin.js')> => (isolates ??= import('./isolated-plugin.js'));
+const loadIsolates = (): Promise<typeof import('./isolated-plugin.js')> =>
+  (isolates ??= import('./isolated-plugin.js'));
 
 /** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
 type Starter = (record: PluginRecord) => Promise<void>;
@@ -67,7 +75,11 @@ export class IsolationSupervisor {
    * Starts a new isolate for the plugin and gives the record its class, metadata
    * and instance, as an import would. The isolate is not live until `activate`.
    */
-  async spawn(record: PluginRecord, admission?: { pkg?: PluginPackage; entry?: string }, signal?: AbortSignal): Promise<IsolatedPlugin> {
+  async spawn(
+    record: PluginRecord,
+    admission?: { pkg?: PluginPackage; entry?: string },
+    signal?: AbortSignal,
+  ): Promise<IsolatedPlugin> {
     const { IsolatedPlugin } = await loadIsolates();
     // Every start, restarts included, passes the gate just before the isolate imports the code (`admission`: the caller just did).
     const { pkg, entry } = admission ?? this.host.admit(record);
@@ -179,13 +191,20 @@ export class IsolationSupervisor {
   private async restart(record: PluginRecord): Promise<void> {
     // Only a plugin still failed by its crash restarts (an operator may have disabled it meanwhile).
     const code = record.error?.code;
-    if (this.stopped || record.state !== PluginState.FAILED || (code !== PluginErrorCode.CRASHED && code !== PluginErrorCode.RESOURCE_LIMIT) || !this.starter)
+    if (
+      this.stopped ||
+      record.state !== PluginState.FAILED ||
+      (code !== PluginErrorCode.CRASHED && code !== PluginErrorCode.RESOURCE_LIMIT) ||
+      !this.starter
+    )
       return;
     const registry = this.registry;
     try {
       const starting = new AbortController();
       this.starting.add(starting);
-      const isolate = await this.spawn(record, undefined, starting.signal).finally(() => this.starting.delete(starting));
+      const isolate = await this.spawn(record, undefined, starting.signal).finally(() =>
+        this.starting.delete(starting),
+      );
       if (this.stopped) return isolate.stop();
       registry.attachClass(record, isolate.remoteClass, record.metadata);
       registry.attachInstance(record, isolate.instance);
@@ -232,7 +251,11 @@ export class IsolationSupervisor {
       const declared = (record.metadata.inject ?? []).map(tokenName);
       const exposed = this.host.expose.find((candidate) => tokenName(candidate) === token);
       if (!declared.includes(token) || exposed === undefined) {
-        throw new PluginError(PluginErrorCode.ACCESS_DENIED, accessDenied(record.name, token, declared.includes(token)), { plugin: record.name });
+        throw new PluginError(
+          PluginErrorCode.ACCESS_DENIED,
+          accessDenied(record.name, token, declared.includes(token)),
+          { plugin: record.name },
+        );
       }
       const service = this.host.resolve(exposed);
       const callable = serviceMethod(service, method);
@@ -253,7 +276,12 @@ export class IsolationSupervisor {
  * and never a getter (which would run on lookup).
  */
 function serviceMethod(service: unknown, method: string): ((...args: unknown[]) => unknown) | undefined {
-  if (method === 'constructor' || method === '__proto__' || (typeof service !== 'object' && typeof service !== 'function') || service === null)
+  if (
+    method === 'constructor' ||
+    method === '__proto__' ||
+    (typeof service !== 'object' && typeof service !== 'function') ||
+    service === null
+  )
     return undefined;
   for (
     let holder: object | null = service;
@@ -261,7 +289,8 @@ function serviceMethod(service: unknown, method: string): ((...args: unknown[]) 
     holder = Object.getPrototypeOf(holder) as object | null
   ) {
     const descriptor = Object.getOwnPropertyDescriptor(holder, method);
-    if (descriptor) return typeof descriptor.value === 'function' ? (descriptor.value as (...args: unknown[]) => unknown) : undefined;
+    if (descriptor)
+      return typeof descriptor.value === 'function' ? (descriptor.value as (...args: unknown[]) => unknown) : undefined;
   }
   return undefined;
 }

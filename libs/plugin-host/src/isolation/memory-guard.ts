@@ -67,7 +67,9 @@ export class MemoryGuard {
     this.every(() => {
       const rss = residentMb(pid);
       if (rss !== undefined && rss > this.settings.memoryMb)
-        this.trip(`its process used ${Math.round(rss)} MB (resident), over its memoryMb cap of ${this.settings.memoryMb} MB`);
+        this.trip(
+          `its process used ${Math.round(rss)} MB (resident), over its memoryMb cap of ${this.settings.memoryMb} MB`,
+        );
     });
   }
 
@@ -96,7 +98,9 @@ export class MemoryGuard {
           `its worker used ${mb(report.heap + report.external)} (heap ${mb(report.heap)}, off-heap ${mb(report.external)}), over its memoryMb cap of ${this.settings.memoryMb} MB`,
         );
     } else if (!hostSamplesProcesses() && report.rss > cap) {
-      this.trip(`its process reported ${mb(report.rss)} resident, over its memoryMb cap of ${this.settings.memoryMb} MB`);
+      this.trip(
+        `its process reported ${mb(report.rss)} resident, over its memoryMb cap of ${this.settings.memoryMb} MB`,
+      );
     }
   }
 

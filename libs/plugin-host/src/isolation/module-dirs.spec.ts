@@ -26,7 +26,15 @@ describe('linkedDependencies (what a process-tier plugin may read besides node_m
   link('secret', 'plugins/p/node_modules/own'); // a link the plugin package ships itself
   file('plugins/p/package.json', {
     name: 'p',
-    dependencies: { '@scope/linked': '1', evil: '1', mismatch: '1', plain: '1', own: '1', '../../secret': '1', '@x/../../secret': '1' },
+    dependencies: {
+      '@scope/linked': '1',
+      evil: '1',
+      mismatch: '1',
+      plain: '1',
+      own: '1',
+      '../../secret': '1',
+      '@x/../../secret': '1',
+    },
   });
 
   it('grants the real folder of a linked dependency, and nothing a package name, a shipped link or a renamed folder could point to', () => {

@@ -38,7 +38,8 @@ export function linkedDependencies(packageDir: string): string[] {
     const real = realpathSync(installed);
     if (real.split(/[\\/]/).includes('node_modules') || inside(real, packageDir)) continue; // readable already
     try {
-      if ((JSON.parse(readFileSync(join(real, 'package.json'), 'utf8')) as { name?: unknown }).name === name) found.push(real);
+      if ((JSON.parse(readFileSync(join(real, 'package.json'), 'utf8')) as { name?: unknown }).name === name)
+        found.push(real);
     } catch {
       // not a package: not granted
     }

@@ -9,7 +9,13 @@ import { PluginFaultGuard } from '../isolation/fault-guard.js';
 import { accessDenied, tokenName } from '../isolation/isolation-supervisor.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { PluginState, type PluginRecord, type PluginRegistry } from '../registry/index.js';
-import { blockingDependency, dependencyProblem, gateContext, instantiatePlugin, loadPluginCode } from './plugin-loader.js';
+import {
+  blockingDependency,
+  dependencyProblem,
+  gateContext,
+  instantiatePlugin,
+  loadPluginCode,
+} from './plugin-loader.js';
 import type { ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase, timeoutsFor, type PhaseSignal } from './run-phase.js';
 import { roundMs, startupPhases } from './startup-timing.js';
@@ -65,7 +71,9 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     this.startupMs = roundMs(this.registry.elapsedMs());
     this.logStartup();
 
-    const failedRequired = this.registry.all().filter((record) => record.required && record.state === PluginState.FAILED);
+    const failedRequired = this.registry
+      .all()
+      .filter((record) => record.required && record.state === PluginState.FAILED);
     if (failedRequired.length > 0) {
       await this.stop();
       const [first] = failedRequired;
@@ -89,7 +97,8 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     if (record.state === PluginState.ENABLED) return Promise.resolve();
     let pending = this.loading.get(name);
     if (!pending) {
-      if (!record.lazy || record.state !== PluginState.DISCOVERED) return Promise.reject(this.registry.unavailableError(record));
+      if (!record.lazy || record.state !== PluginState.DISCOVERED)
+        return Promise.reject(this.registry.unavailableError(record));
       pending = this.loadLazy(record, [...chain, name]).finally(() => this.loading.delete(name));
       this.loading.set(name, pending);
     }
@@ -98,10 +107,16 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   private async loadLazy(record: PluginRecord, chain: string[]): Promise<void> {
     const started = performance.now();
-    if (record.pluginClass || (await loadPluginCode(this.registry, record, gateContext(this.options, this.registry.root)))) {
+    if (
+      record.pluginClass ||
+      (await loadPluginCode(this.registry, record, gateContext(this.options, this.registry.root)))
+    ) {
       const problem = dependencyProblem(this.registry, record) ?? (await this.loadLazyDependencies(record, chain));
       if (problem) this.registry.transition(record, PluginState.FAILED, problem);
-      else if (!record.instance) await instantiatePlugin(this.registry, record, this.options, (pluginClass) => this.moduleRef.create(pluginClass));
+      else if (!record.instance)
+        await instantiatePlugin(this.registry, record, this.options, (pluginClass) =>
+          this.moduleRef.create(pluginClass),
+        );
       await this.startOne(record);
     }
     const line = `${record.name}@${record.metadata.version} (lazy) ${record.state} on first use in ${roundMs(performance.now() - started)} ms`;
@@ -126,7 +141,8 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
         );
       }
       const found = this.registry.get(dependency);
-      if (found?.lazy && found.state === PluginState.DISCOVERED) await this.load(dependency, chain).catch(() => undefined);
+      if (found?.lazy && found.state === PluginState.DISCOVERED)
+        await this.load(dependency, chain).catch(() => undefined);
     }
     return undefined; // a dependency that failed to load is reported by blockingDependency
   }
@@ -181,9 +197,15 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
    * (the record's own, or the new one a reload builds) under the initialize
    * timeout. Never throws: the error says what failed. The record's state is left alone.
    */
-  async initializeInstance(record: PluginRecord, instance: object, metadata: PluginMetadata): Promise<{ config?: object; error?: PluginError }> {
+  async initializeInstance(
+    record: PluginRecord,
+    instance: object,
+    metadata: PluginMetadata,
+  ): Promise<{ config?: object; error?: PluginError }> {
     const timeouts = timeoutsFor(metadata, this.options);
-    const configured = await runPhase(record.name, 'configure', timeouts.initialize, () => this.resolveConfig(record, metadata, record.configUpdates));
+    const configured = await runPhase(record.name, 'configure', timeouts.initialize, () =>
+      this.resolveConfig(record, metadata, record.configUpdates),
+    );
     record.timings.configure = configured.ms;
     if (!configured.ok) return { error: asPluginError(record, 'configure', configured.error) };
     const { config, warnings } = configured.value!;
@@ -195,16 +217,24 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
         plugin.checkRequirements!(this.phaseContext(record, signal, config)),
       );
       record.timings.requirements = checked.ms;
-      const problem = checked.ok ? (typeof checked.value === 'string' && checked.value !== '' ? checked.value : undefined) : describeError(checked.error);
+      const problem = checked.ok
+        ? typeof checked.value === 'string' && checked.value !== ''
+          ? checked.value
+          : undefined
+        : describeError(checked.error);
       if (problem !== undefined) {
         const error =
           !checked.ok && checked.timedOut
             ? (checked.error as PluginError)
-            : new PluginError(PluginErrorCode.DEPENDENCY_MISSING, `plugin "${record.name}" is missing a requirement: ${problem}`, {
-                plugin: record.name,
-                phase: 'checkRequirements',
-                ...(!checked.ok && { cause: checked.error }),
-              });
+            : new PluginError(
+                PluginErrorCode.DEPENDENCY_MISSING,
+                `plugin "${record.name}" is missing a requirement: ${problem}`,
+                {
+                  plugin: record.name,
+                  phase: 'checkRequirements',
+                  ...(!checked.ok && { cause: checked.error }),
+                },
+              );
         return { error };
       }
     }
@@ -219,7 +249,11 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   /** The plugin's config from every source (runtime `updates` on top), validated against `metadata.configSchema`. */
-  resolveConfig(record: PluginRecord, metadata: PluginMetadata, updates: Record<string, unknown> | undefined): Promise<ResolvedConfig> {
+  resolveConfig(
+    record: PluginRecord,
+    metadata: PluginMetadata,
+    updates: Record<string, unknown> | undefined,
+  ): Promise<ResolvedConfig> {
     return resolvePluginConfig({
       plugin: record.name,
       schema: metadata.configSchema,
@@ -234,8 +268,11 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
   async cleanupInstance(record: PluginRecord, instance: object): Promise<PluginError | undefined> {
     const plugin = instance as PluginLifecycle<object>;
     if (typeof plugin.cleanup !== 'function') return undefined;
-    const outcome = await runPhase(record.name, 'cleanup', timeoutsFor(record.metadata, this.options).cleanup, (signal) =>
-      plugin.cleanup!(this.phaseContext(record, signal)),
+    const outcome = await runPhase(
+      record.name,
+      'cleanup',
+      timeoutsFor(record.metadata, this.options).cleanup,
+      (signal) => plugin.cleanup!(this.phaseContext(record, signal)),
     );
     record.timings.cleanup = outcome.ms;
     if (outcome.ok) {
@@ -251,7 +288,8 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     const enabled = this.registry.all().filter((record) => record.state === PluginState.ENABLED);
     const dependents = new Map<string, string[]>(enabled.map((record) => [record.name, []]));
     for (const record of enabled) {
-      for (const dependency of Object.keys(record.metadata.dependencies ?? {})) dependents.get(dependency)?.push(record.name);
+      for (const dependency of Object.keys(record.metadata.dependencies ?? {}))
+        dependents.get(dependency)?.push(record.name);
     }
     const done = new Map<string, Promise<void>>();
     // Reverse dependency order: a plugin's dependents are scheduled before it is.
@@ -295,10 +333,14 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
   /** `ctx.get(token)`: a host provider the plugin declared in `inject` and the host lists in `expose`. */
   private hostService<T>(record: PluginRecord, token: InjectionToken): T {
     const name = tokenName(token);
-    const declared = (record.metadata.inject ?? []).some((candidate) => candidate === token || tokenName(candidate) === name);
+    const declared = (record.metadata.inject ?? []).some(
+      (candidate) => candidate === token || tokenName(candidate) === name,
+    );
     const exposed = this.options.expose.find((candidate) => candidate === token || tokenName(candidate) === name);
     if (!declared || exposed === undefined)
-      throw new PluginError(PluginErrorCode.ACCESS_DENIED, accessDenied(record.name, name, declared), { plugin: record.name });
+      throw new PluginError(PluginErrorCode.ACCESS_DENIED, accessDenied(record.name, name, declared), {
+        plugin: record.name,
+      });
     return this.moduleRef.get(exposed, { strict: false }) as T;
   }
 
@@ -340,9 +382,18 @@ function undeclaredHooks(record: PluginRecord, declared: ReadonlySet<string> | u
 }
 
 /** A timeout or a config error keeps its code; anything else the plugin threw is wrapped with the phase's code. */
-function asPluginError(record: PluginRecord, phase: 'configure' | 'initialize' | 'cleanup', error: unknown): PluginError {
+function asPluginError(
+  record: PluginRecord,
+  phase: 'configure' | 'initialize' | 'cleanup',
+  error: unknown,
+): PluginError {
   if (error instanceof PluginError && error.plugin === record.name) return error;
-  const code = phase === 'cleanup' ? PluginErrorCode.CLEANUP_FAILED : phase === 'configure' ? PluginErrorCode.CONFIG_INVALID : PluginErrorCode.INIT_FAILED;
+  const code =
+    phase === 'cleanup'
+      ? PluginErrorCode.CLEANUP_FAILED
+      : phase === 'configure'
+        ? PluginErrorCode.CONFIG_INVALID
+        : PluginErrorCode.INIT_FAILED;
   return new PluginError(
     code,
     `plugin "${record.name}" threw in ${phase}: ${describeError(error)}. Fix the plugin or its config; the other plugins keep running.`,

@@ -36,11 +36,18 @@ interface LoadInput {
  * Nothing here throws for a plugin's fault: the plugin's record says `failed`,
  * with the code and reason.
  */
-export async function loadPlugins({ candidates, options, root, instantiate, supervisor }: LoadInput): Promise<PluginRegistry> {
+export async function loadPlugins({
+  candidates,
+  options,
+  root,
+  instantiate,
+  supervisor,
+}: LoadInput): Promise<PluginRegistry> {
   const registry = new PluginRegistry(options.hostVersion, root);
   registry.supervisor = supervisor;
   supervisor?.bind(registry);
-  const fail = (record: PluginRecord, error: PluginError): void => void registry.transition(record, PluginState.FAILED, error);
+  const fail = (record: PluginRecord, error: PluginError): void =>
+    void registry.transition(record, PluginState.FAILED, error);
 
   const groups = groupByName(candidates);
   const lookalikes = lookalikeNames([...groups.keys()]);
@@ -101,7 +108,11 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
   checkDependencies(registry, fail);
 
   for (const record of registry.all()) {
-    if (record.pluginClass && !record.instance && (record.state === PluginState.DISCOVERED || record.state === PluginState.DISABLED)) {
+    if (
+      record.pluginClass &&
+      !record.instance &&
+      (record.state === PluginState.DISCOVERED || record.state === PluginState.DISABLED)
+    ) {
       await instantiatePlugin(registry, record, options, instantiate);
     }
   }
@@ -109,9 +120,20 @@ export async function loadPlugins({ candidates, options, root, instantiate, supe
 }
 
 /** The gate's context for this host (`inspections`: share package readings within one pass only), and how long an import may take. */
-export function gateContext(options: ResolvedPluginOptions, root: string, inspections?: Map<string, PackageInspection>): LoadContext {
+export function gateContext(
+  options: ResolvedPluginOptions,
+  root: string,
+  inspections?: Map<string, PackageInspection>,
+): LoadContext {
   const importTimeoutMs = (metadata: PluginMetadata): number => timeoutsFor(metadata, options).initialize;
-  return { trust: options.trust, hostVersion: options.hostVersion, acceptIncompatible: options.acceptIncompatible, root, inspections, importTimeoutMs };
+  return {
+    trust: options.trust,
+    hostVersion: options.hostVersion,
+    acceptIncompatible: options.acceptIncompatible,
+    root,
+    inspections,
+    importTimeoutMs,
+  };
 }
 
 /** The gate's context, plus the import's time limit (a module whose top level never finishes must not hold boot). */
@@ -124,7 +146,12 @@ interface LoadContext extends GateContext {
  * rule, its manifest, or the process tier for an untrusted package). Fails the
  * record (and returns `undefined`) when the gate refuses.
  */
-export function admit(registry: PluginRegistry, record: PluginRecord, gate: GateContext, fresh?: FreshManifest): Admission | undefined {
+export function admit(
+  registry: PluginRegistry,
+  record: PluginRecord,
+  gate: GateContext,
+  fresh?: FreshManifest,
+): Admission | undefined {
   try {
     return admitOrThrow(registry, record, gate, fresh);
   } catch (error) {
@@ -134,7 +161,12 @@ export function admit(registry: PluginRegistry, record: PluginRecord, gate: Gate
 }
 
 /** `admit`, throwing the refusal instead of failing the record (a reload's refusal leaves the running instance alone). */
-export function admitOrThrow(registry: PluginRegistry, record: PluginRecord, gate: GateContext, fresh?: FreshManifest): Admission {
+export function admitOrThrow(
+  registry: PluginRegistry,
+  record: PluginRecord,
+  gate: GateContext,
+  fresh?: FreshManifest,
+): Admission {
   const admission = admitPlugin(record, gate, fresh);
   if (record.isolation === undefined) {
     const tier = registry.supervisor?.tierOf(record, admission.forceProcess) ?? 'in-process';
@@ -151,10 +183,16 @@ export function admitOrThrow(registry: PluginRegistry, record: PluginRecord, gat
  * instance. Passes the gate first (`admission`: the caller passed it just now).
  * Fails the record (and returns `false`) on any problem.
  */
-export async function loadPluginCode(registry: PluginRegistry, record: PluginRecord, gate: LoadContext, admission?: Admission): Promise<boolean> {
+export async function loadPluginCode(
+  registry: PluginRegistry,
+  record: PluginRecord,
+  gate: LoadContext,
+  admission?: Admission,
+): Promise<boolean> {
   admission ??= admit(registry, record, gate);
   if (!admission) return false;
-  if (record.isolation === undefined || record.isolation === 'in-process') return importPlugin(registry, record, gate, admission);
+  if (record.isolation === undefined || record.isolation === 'in-process')
+    return importPlugin(registry, record, gate, admission);
   const started = performance.now();
   try {
     const isolate = await registry.supervisor!.spawn(record, admission);
@@ -192,7 +230,12 @@ function isolationProblem(record: PluginRecord, tier: PluginRecord['isolation'])
  * compatibility range, npm requirements, its shape). Fails the record (and
  * returns `false`) on any problem.
  */
-async function importPlugin(registry: PluginRegistry, record: PluginRecord, gate: LoadContext, admission: Admission): Promise<boolean> {
+async function importPlugin(
+  registry: PluginRegistry,
+  record: PluginRecord,
+  gate: LoadContext,
+  admission: Admission,
+): Promise<boolean> {
   const started = performance.now();
   try {
     const { pluginClass, metadata } = await importWithin(record, gate, admission);
@@ -212,9 +255,19 @@ async function importPlugin(registry: PluginRegistry, record: PluginRecord, gate
  * Imports what the gate admitted (the package's real entry; `generation` > 0: a fresh copy, for a reload) within the
  * initialize timeout: a module whose top level never finishes is `PLUGIN_TIMEOUT`, not a boot that never ends.
  */
-export async function importWithin(record: PluginRecord, gate: LoadContext, admission: Admission, generation = 0): Promise<ImportedPlugin> {
+export async function importWithin(
+  record: PluginRecord,
+  gate: LoadContext,
+  admission: Admission,
+  generation = 0,
+): Promise<ImportedPlugin> {
   const imported = await runPhase(record.name, 'load', gate.importTimeoutMs(admission.metadata), () =>
-    importPackagePlugin({ ...admission.pkg!, entryPath: admission.entry! }, admission.metadata, record.source, generation),
+    importPackagePlugin(
+      { ...admission.pkg!, entryPath: admission.entry! },
+      admission.metadata,
+      record.source,
+      generation,
+    ),
   );
   if (!imported.ok) throw imported.error;
   return imported.value!;
@@ -225,11 +278,19 @@ export async function importWithin(record: PluginRecord, gate: LoadContext, admi
  * the class declares beyond its manifest, and a shape the host cannot hold (a
  * `then` method). `manifest`: the declaration checked before the import.
  */
-export function classProblem(record: PluginRecord, manifest: PluginMetadata, gate: GateContext): PluginError | undefined {
+export function classProblem(
+  record: PluginRecord,
+  manifest: PluginMetadata,
+  gate: GateContext,
+): PluginError | undefined {
   const shape = classShapeProblem(record.pluginClass, record.source.description);
   if (shape) return shape;
   if (manifest.compatibility === undefined) {
-    const verdict = checkCompatibility(record.metadata, gate.hostVersion, hasName(gate.acceptIncompatible, record.name));
+    const verdict = checkCompatibility(
+      record.metadata,
+      gate.hostVersion,
+      hasName(gate.acceptIncompatible, record.name),
+    );
     if (!verdict.compatible) return verdict.error;
   }
   const { error, notes } = verifyNpmRequirements(record.name, record.metadata, record.folder, gate.root);
@@ -245,9 +306,13 @@ export async function instantiatePlugin(
   instantiate: LoadInput['instantiate'],
 ): Promise<void> {
   // Disabled plugins are instantiated too, so the reference services get now is the one enabling later brings to life.
-  const outcome = await runPhase(record.name, 'load', timeoutsFor(record.metadata, options).initialize, () => instantiate(record.pluginClass!));
+  const outcome = await runPhase(record.name, 'load', timeoutsFor(record.metadata, options).initialize, () =>
+    instantiate(record.pluginClass!),
+  );
   record.timings.load = roundMs((record.timings.load ?? 0) + outcome.ms);
-  const shape = outcome.ok ? classShapeProblem(record.pluginClass, record.source.description, outcome.value) : undefined;
+  const shape = outcome.ok
+    ? classShapeProblem(record.pluginClass, record.source.description, outcome.value)
+    : undefined;
   if (shape) {
     registry.transition(record, PluginState.FAILED, shape);
   } else if (outcome.ok) {
@@ -285,7 +350,8 @@ function lookalikeNames(names: string[]): Map<string, { names: string[]; prefix:
     }
   }
   const found = new Map<string, { names: string[]; prefix: string }>();
-  for (const same of shared.values()) for (const name of same) found.set(name, { names: same, prefix: configEnvPrefix(name) });
+  for (const same of shared.values())
+    for (const name of same) found.set(name, { names: same, prefix: configEnvPrefix(name) });
   return found;
 }
 
@@ -293,7 +359,8 @@ function groupByName(candidates: PluginCandidate[]): Map<string, PluginCandidate
   const groups = new Map<string, PluginCandidate[]>();
   for (const candidate of candidates) {
     const declared = candidate.metadata?.name;
-    const name = typeof declared === 'string' && declared !== '' ? declared : (candidate.pluginClass?.name ?? 'unnamed');
+    const name =
+      typeof declared === 'string' && declared !== '' ? declared : (candidate.pluginClass?.name ?? 'unnamed');
     const group = groups.get(name);
     if (group) group.push(candidate);
     else groups.set(name, [candidate]);
@@ -301,7 +368,12 @@ function groupByName(candidates: PluginCandidate[]): Map<string, PluginCandidate
   return groups;
 }
 
-function createRecord(name: string, candidate: PluginCandidate, options: ResolvedPluginOptions, root: string): PluginRecord {
+function createRecord(
+  name: string,
+  candidate: PluginCandidate,
+  options: ResolvedPluginOptions,
+  root: string,
+): PluginRecord {
   const metadata: PluginMetadata = candidate.metadata ?? { name, type: 'unknown', version: '0.0.0' };
   return {
     name,
@@ -340,10 +412,14 @@ function checkDependencies(registry: PluginRegistry, fail: (record: PluginRecord
       if (record.state === PluginState.FAILED) continue;
       fail(
         record,
-        new PluginError(PluginErrorCode.DEPENDENCY_CYCLE, `plugin "${name}" is part of a dependency cycle: ${path}. Remove one of these dependencies.`, {
-          plugin: name,
-          details: { cycle },
-        }),
+        new PluginError(
+          PluginErrorCode.DEPENDENCY_CYCLE,
+          `plugin "${name}" is part of a dependency cycle: ${path}. Remove one of these dependencies.`,
+          {
+            plugin: name,
+            details: { cycle },
+          },
+        ),
       );
     }
   }
@@ -373,10 +449,14 @@ export function dependencyProblem(registry: PluginRegistry, record: PluginRecord
         ? `"${dependency}" is ${found.metadata.version}. Install a version of "${dependency}" in ${range}, or a version of "${record.name}" that accepts ${found.metadata.version}`
         : undefined;
     if (problem) {
-      return new PluginError(PluginErrorCode.DEPENDENCY_MISSING, `plugin "${record.name}" needs "${dependency}"@${range} but ${problem}.`, {
-        plugin: record.name,
-        details: { dependency, range, found: found?.metadata.version },
-      });
+      return new PluginError(
+        PluginErrorCode.DEPENDENCY_MISSING,
+        `plugin "${record.name}" needs "${dependency}"@${range} but ${problem}.`,
+        {
+          plugin: record.name,
+          details: { dependency, range, found: found?.metadata.version },
+        },
+      );
     }
   }
   return undefined;
@@ -386,16 +466,26 @@ export function dependencyProblem(registry: PluginRegistry, record: PluginRecord
 export function blockingDependency(registry: PluginRegistry, record: PluginRecord): PluginError | undefined {
   for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
     const found = registry.get(dependency);
-    if (!found || found.state === PluginState.ENABLED || found.state === PluginState.LOADED || found.state === PluginState.DISCOVERED) continue;
+    if (
+      !found ||
+      found.state === PluginState.ENABLED ||
+      found.state === PluginState.LOADED ||
+      found.state === PluginState.DISCOVERED
+    )
+      continue;
     const why =
       found.state === PluginState.DISABLED
         ? `is disabled. Enable "${dependency}", or disable "${record.name}" too`
         : `failed (${found.error?.code ?? 'unknown'}). Fix "${dependency}" first`;
-    return new PluginError(PluginErrorCode.DEPENDENCY_FAILED, `plugin "${record.name}" was not started: its dependency "${dependency}" ${why}.`, {
-      plugin: record.name,
-      cause: found.error,
-      details: { dependency, dependencyState: found.state },
-    });
+    return new PluginError(
+      PluginErrorCode.DEPENDENCY_FAILED,
+      `plugin "${record.name}" was not started: its dependency "${dependency}" ${why}.`,
+      {
+        plugin: record.name,
+        cause: found.error,
+        details: { dependency, dependencyState: found.state },
+      },
+    );
   }
   return undefined;
 }

@@ -41,7 +41,8 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
   const given = options ?? {};
   const problems: string[] = [];
   const hostVersion = given.hostVersion ?? LIBRARY_VERSION;
-  if (semver().valid(hostVersion) === null) problems.push(`hostVersion ${JSON.stringify(hostVersion)} must be a semver version such as "1.0.0"`);
+  if (semver().valid(hostVersion) === null)
+    problems.push(`hostVersion ${JSON.stringify(hostVersion)} must be a semver version such as "1.0.0"`);
   const names = (key: 'disabled' | 'required' | 'acceptIncompatible'): Set<string> => {
     const list = given[key] ?? [];
     if (!Array.isArray(list) || list.some((name) => typeof name !== 'string')) {
@@ -52,12 +53,15 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
   };
   const checkTimeouts = (timeouts: Partial<PluginTimeouts> | undefined, label: string): void => {
     for (const [phase, ms] of Object.entries(timeouts ?? {})) {
-      if (!(phase in DEFAULT_TIMEOUTS)) problems.push(`${label}.${phase} is not a phase (use ${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
-      else if (!isValidTimeout(ms)) problems.push(`${label}.${phase} must be a positive number of milliseconds (Infinity: no timeout)`);
+      if (!(phase in DEFAULT_TIMEOUTS))
+        problems.push(`${label}.${phase} is not a phase (use ${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
+      else if (!isValidTimeout(ms))
+        problems.push(`${label}.${phase} must be a positive number of milliseconds (Infinity: no timeout)`);
     }
   };
   checkTimeouts(given.timeouts, 'timeouts');
-  for (const [name, timeouts] of Object.entries(given.pluginTimeouts ?? {})) checkTimeouts(timeouts, `pluginTimeouts["${name}"]`);
+  for (const [name, timeouts] of Object.entries(given.pluginTimeouts ?? {}))
+    checkTimeouts(timeouts, `pluginTimeouts["${name}"]`);
   if (given.config !== undefined && (given.config === null || typeof given.config !== 'object')) {
     problems.push('config must be an object of plugin name to config object');
   }
@@ -86,10 +90,12 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
     problems.push('healthCacheMs must be a number of milliseconds ≥ 0 (0: check on every request)');
   }
   const isolationKeys = Object.keys(given.isolation ?? {}).map((key) => key.toLowerCase());
-  if (new Set(isolationKeys).size !== isolationKeys.length) problems.push('isolation has keys that differ only in case (names match ignoring case)');
+  if (new Set(isolationKeys).size !== isolationKeys.length)
+    problems.push('isolation has keys that differ only in case (names match ignoring case)');
   for (const [pattern, rule] of Object.entries(given.isolation ?? {})) {
     const tier = typeof rule === 'string' ? rule : rule?.tier;
-    if (!ISOLATION_TIERS.includes(tier)) problems.push(`isolation["${pattern}"] must be one of ${ISOLATION_TIERS.join(', ')} (or { tier, heapMb, ... })`);
+    if (!ISOLATION_TIERS.includes(tier))
+      problems.push(`isolation["${pattern}"] must be one of ${ISOLATION_TIERS.join(', ')} (or { tier, heapMb, ... })`);
     else if (typeof rule === 'object') problems.push(...isolationRuleProblems(pattern, rule));
   }
   for (const key of ['allow', 'deny'] as const) {
@@ -99,13 +105,22 @@ export function resolveOptions(options: PluginModuleOptions | undefined): Resolv
   }
   for (const [name, digest] of Object.entries(given.trust?.integrity ?? {})) {
     if (typeof digest !== 'string' || !digest.startsWith('sha512-'))
-      problems.push(`trust.integrity["${name}"] must be a "sha512-..." digest (npx nest-plugin-integrity <folder> prints it)`);
+      problems.push(
+        `trust.integrity["${name}"] must be a "sha512-..." digest (npx nest-plugin-integrity <folder> prints it)`,
+      );
   }
-  if (given.hooks !== undefined && (!Array.isArray(given.hooks) || given.hooks.some((hook) => typeof hook !== 'string'))) {
+  if (
+    given.hooks !== undefined &&
+    (!Array.isArray(given.hooks) || given.hooks.some((hook) => typeof hook !== 'string'))
+  ) {
     problems.push('hooks must be an array of hook names such as "detection.completed"');
   }
   if (problems.length > 0) {
-    throw new PluginError(PluginErrorCode.OPTIONS_INVALID, `PluginModule options are invalid: ${problems.join('; ')}.`, { details: { problems } });
+    throw new PluginError(
+      PluginErrorCode.OPTIONS_INVALID,
+      `PluginModule options are invalid: ${problems.join('; ')}.`,
+      { details: { problems } },
+    );
   }
   return resolved;
 }

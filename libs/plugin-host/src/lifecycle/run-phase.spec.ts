@@ -35,7 +35,12 @@ describe('runPhase', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      await runPhase('late', 'initialize', 5, () => new Promise((_, reject) => setTimeout(() => reject(new Error('too late')), 20)));
+      await runPhase(
+        'late',
+        'initialize',
+        5,
+        () => new Promise((_, reject) => setTimeout(() => reject(new Error('too late')), 20)),
+      );
       await new Promise((r) => setTimeout(r, 40));
       expect(unhandled).toEqual([]);
     } finally {
@@ -44,7 +49,12 @@ describe('runPhase', () => {
   });
 
   it('runs without a timer when the timeout is Infinity', async () => {
-    const outcome = await runPhase('p', 'initialize', Infinity, () => new Promise((r) => setTimeout(() => r('done'), 5)));
+    const outcome = await runPhase(
+      'p',
+      'initialize',
+      Infinity,
+      () => new Promise((r) => setTimeout(() => r('done'), 5)),
+    );
     expect(outcome).toMatchObject({ ok: true, value: 'done' });
   });
 

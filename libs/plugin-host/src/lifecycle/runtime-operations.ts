@@ -85,7 +85,8 @@ export class RuntimeOperations {
   async reload(name: string): Promise<void> {
     const record = this.registry.require(name);
     // Nothing loaded to replace (refused or failed before its code loaded): loading it is what enable does, with its checks.
-    if (!record.pluginClass || (record.state === PluginState.FAILED && !record.instance)) return void (await this.enable(name));
+    if (!record.pluginClass || (record.state === PluginState.FAILED && !record.instance))
+      return void (await this.enable(name));
     await this.locks.run([name], async () => {
       // The gate first, on the files as they are now (it decides the tier of a plugin refused before it had one); a
       // refusal leaves the running instance serving.
@@ -125,8 +126,11 @@ export class RuntimeOperations {
       if (record.state !== PluginState.ENABLED) {
         record.configUpdates = updates;
       } else if (typeof plugin?.configure === 'function') {
-        const outcome = await runPhase(record.name, 'configure', timeoutsFor(record.metadata, this.options).initialize, (signal) =>
-          plugin.configure!(config, this.runner.phaseContext(record, signal, config)),
+        const outcome = await runPhase(
+          record.name,
+          'configure',
+          timeoutsFor(record.metadata, this.options).initialize,
+          (signal) => plugin.configure!(config, this.runner.phaseContext(record, signal, config)),
         );
         if (!outcome.ok) throw phaseError(record, 'configure', outcome.error);
         record.configUpdates = updates;
@@ -169,7 +173,10 @@ export class RuntimeOperations {
       const found = this.registry.require(dependency);
       if (found.state === PluginState.ENABLED) continue;
       if (chain.includes(dependency))
-        throw new PluginError(PluginErrorCode.DEPENDENCY_CYCLE, `plugin "${record.name}" and "${dependency}" depend on each other.`);
+        throw new PluginError(
+          PluginErrorCode.DEPENDENCY_CYCLE,
+          `plugin "${record.name}" and "${dependency}" depend on each other.`,
+        );
       await this.enableLocked(found, effects, [...chain, record.name]);
       effects.alsoEnabled.push(dependency);
     }
@@ -181,7 +188,8 @@ export class RuntimeOperations {
     if (isIsolated(record)) {
       // An operator's enable starts a quarantined or crashed plugin afresh.
       this.registry.supervisor!.forgive(record.name);
-      if (!this.registry.supervisor!.isolateOf(record.name) && !(await loadPluginCode(this.registry, record, gate))) throw record.error!;
+      if (!this.registry.supervisor!.isolateOf(record.name) && !(await loadPluginCode(this.registry, record, gate)))
+        throw record.error!;
     } else if (!record.pluginClass) {
       if (!(await loadPluginCode(this.registry, record, gate))) throw record.error!;
     } else if (!record.instance) {
@@ -199,7 +207,8 @@ export class RuntimeOperations {
     }
     this.registry.transition(record, PluginState.LOADED);
     await this.runner.startOne(record);
-    if ((record.state as PluginState) !== PluginState.ENABLED) throw record.error ?? this.registry.unavailableError(record);
+    if ((record.state as PluginState) !== PluginState.ENABLED)
+      throw record.error ?? this.registry.unavailableError(record);
   }
 
   /** Stops one plugin: no new calls, the calls in flight awaited, then `cleanup`. Returns whether it was running. */
@@ -239,7 +248,9 @@ export class RuntimeOperations {
     if (isolate) pluginClass = isolate.remoteClass;
     const built = isolate
       ? { ok: true as const, value: isolate.instance }
-      : await runPhase(record.name, 'load', timeoutsFor(metadata, this.options).initialize, () => this.moduleRef.create(pluginClass));
+      : await runPhase(record.name, 'load', timeoutsFor(metadata, this.options).initialize, () =>
+          this.moduleRef.create(pluginClass),
+        );
     if (!built.ok) throw phaseError(record, 'load', built.error);
     const instance = built.value!;
     const previousUpdates = record.configUpdates;
@@ -261,7 +272,10 @@ export class RuntimeOperations {
     if (old && old !== instance) {
       await this.drain(record, inFlight);
       const cleanupError = await this.runner.cleanupInstance(record, old);
-      if (cleanupError) this.logger.warn(`${record.name}: the replaced instance failed to clean up (the new one serves): ${cleanupError.message}`);
+      if (cleanupError)
+        this.logger.warn(
+          `${record.name}: the replaced instance failed to clean up (the new one serves): ${cleanupError.message}`,
+        );
     }
     oldIsolate?.stop();
   }
@@ -278,16 +292,26 @@ export class RuntimeOperations {
       }),
     ]);
     clearTimeout(timer);
-    if (timedOut) this.logger.warn(`${record.name}: ${inFlight.size} call(s) still in flight after ${limit} ms; cleaning up anyway.`);
+    if (timedOut)
+      this.logger.warn(
+        `${record.name}: ${inFlight.size} call(s) still in flight after ${limit} ms; cleaning up anyway.`,
+      );
   }
 
   /** A fresh copy of the package's own modules, imported from what the gate just admitted; then the class's own checks. */
-  private async reimport(record: PluginRecord, admission: Admission): Promise<{ pluginClass: Type<object>; metadata: PluginMetadata; pkg: PluginPackage }> {
+  private async reimport(
+    record: PluginRecord,
+    admission: Admission,
+  ): Promise<{ pluginClass: Type<object>; metadata: PluginMetadata; pkg: PluginPackage }> {
     const generation = (this.generations.get(record.name) ?? 0) + 1;
     this.generations.set(record.name, generation);
     const gate = gateContext(this.options, this.registry.root);
     const imported = await importWithin(record, gate, admission, generation);
-    const problem = classProblem({ ...record, pluginClass: imported.pluginClass, metadata: imported.metadata }, admission.metadata, gate);
+    const problem = classProblem(
+      { ...record, pluginClass: imported.pluginClass, metadata: imported.metadata },
+      admission.metadata,
+      gate,
+    );
     if (problem) throw problem;
     return { ...imported, pkg: admission.pkg! };
   }

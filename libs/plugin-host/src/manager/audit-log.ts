@@ -35,7 +35,10 @@ export class AuditLog {
 
   /** Copies, oldest first. */
   list(): AuditEntry[] {
-    const ordered = this.entries.length < this.capacity ? this.entries : [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
+    const ordered =
+      this.entries.length < this.capacity
+        ? this.entries
+        : [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
     return ordered.map((entry) => ({ ...entry }));
   }
 }

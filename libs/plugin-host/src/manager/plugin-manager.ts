@@ -1,6 +1,11 @@
 import type { PluginEvent, PluginEventName } from '../registry/index.js';
 import type { AuditEntry, OperationContext } from './audit-log.js';
-import type { PluginInfo, PluginListFilter, PluginOperationResult, PluginStartupReport } from './plugin-info.interface.js';
+import type {
+  PluginInfo,
+  PluginListFilter,
+  PluginOperationResult,
+  PluginStartupReport,
+} from './plugin-info.interface.js';
 
 /**
  * What the host app asks about its plugins at runtime. Inject it anywhere
@@ -50,7 +55,11 @@ export abstract class PluginManager {
    * @example
    * await plugins.updateConfig('pyod', { contamination: 0.05 });
    */
-  abstract updateConfig(name: string, patch: Record<string, unknown>, context?: OperationContext): Promise<PluginOperationResult>;
+  abstract updateConfig(
+    name: string,
+    patch: Record<string, unknown>,
+    context?: OperationContext,
+  ): Promise<PluginOperationResult>;
 
   /**
    * Runs `fn` with the plugin enabled, then restores its previous state, also when

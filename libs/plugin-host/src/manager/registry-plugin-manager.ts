@@ -5,7 +5,13 @@ import { PluginState } from '../registry/plugin-state.js';
 import type { PluginEvent, PluginEventName, PluginRecord, PluginRegistry } from '../registry/index.js';
 import { jsonShapeProblem } from '../toolkit/json-shape.js';
 import { AuditLog, type AuditEntry, type OperationContext } from './audit-log.js';
-import type { PluginInfo, PluginListFilter, PluginOperationResult, PluginReportEntry, PluginStartupReport } from './plugin-info.interface.js';
+import type {
+  PluginInfo,
+  PluginListFilter,
+  PluginOperationResult,
+  PluginReportEntry,
+  PluginStartupReport,
+} from './plugin-info.interface.js';
 import { PluginManager } from './plugin-manager.js';
 
 /** The work behind `PluginManager` (see there) for the app's registry, built as the app boots. */
@@ -35,16 +41,24 @@ export class RegistryPluginManager extends PluginManager {
     });
   }
 
-  override updateConfig(name: string, patch: Record<string, unknown>, context?: OperationContext): Promise<PluginOperationResult> {
+  override updateConfig(
+    name: string,
+    patch: Record<string, unknown>,
+    context?: OperationContext,
+  ): Promise<PluginOperationResult> {
     return this.operate('updateConfig', name, context, async () => {
       this.registry.require(name); // PLUGIN_NOT_FOUND before anything about the patch
       // A prototype key is never a config key (a merge would follow it into a prototype), and a deep patch would overflow the merge and validation.
       const problem = jsonShapeProblem(patch);
       if (problem) {
-        throw new PluginError(PluginErrorCode.CONFIG_INVALID, `plugin "${name}": the config update ${problem}. Give the config keys to change.`, {
-          plugin: name,
-          phase: 'configure',
-        });
+        throw new PluginError(
+          PluginErrorCode.CONFIG_INVALID,
+          `plugin "${name}": the config update ${problem}. Give the config keys to change.`,
+          {
+            plugin: name,
+            phase: 'configure',
+          },
+        );
       }
       await this.operations.updateConfig(name, patch);
       return undefined;
@@ -93,7 +107,11 @@ export class RegistryPluginManager extends PluginManager {
   override list(filter: PluginListFilter = {}): PluginInfo[] {
     return this.registry
       .all()
-      .filter((record) => (filter.type === undefined || record.metadata.type === filter.type) && (filter.state === undefined || record.state === filter.state))
+      .filter(
+        (record) =>
+          (filter.type === undefined || record.metadata.type === filter.type) &&
+          (filter.state === undefined || record.state === filter.state),
+      )
       .map(toInfo);
   }
 

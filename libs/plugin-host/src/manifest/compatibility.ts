@@ -9,7 +9,11 @@ type CompatibilityVerdict = { compatible: true; warning?: string } | { compatibl
  * plugin is loaded. `accepted`: the operator listed the plugin in
  * `acceptIncompatible`, so a mismatch is only a warning.
  */
-export function checkCompatibility(metadata: PluginMetadata, hostVersion: string, accepted: boolean): CompatibilityVerdict {
+export function checkCompatibility(
+  metadata: PluginMetadata,
+  hostVersion: string,
+  accepted: boolean,
+): CompatibilityVerdict {
   const { name, version, compatibility } = metadata;
   if (compatibility === undefined) {
     return {

@@ -13,13 +13,27 @@ import { validatePluginMetadata } from './manifest-validation.js';
 // Property-based: whatever a plugin declares (a manifest in package.json, the object given to @Plugin()),
 // the host never throws; the plugin is either accepted or failed with PLUGIN_MANIFEST_INVALID.
 
-const FIELDS = ['name', 'type', 'version', 'description', 'compatibility', 'dependencies', 'configSchema', 'required', 'timeouts', 'requires'];
+const FIELDS = [
+  'name',
+  'type',
+  'version',
+  'description',
+  'compatibility',
+  'dependencies',
+  'configSchema',
+  'required',
+  'timeouts',
+  'requires',
+];
 const MANIFEST_FIELDS = [...FIELDS, 'entry', 'export', 'lazy', 'isolation', 'inject', 'optionalRequires'];
 
 /** A declaration: mostly plausible values, each field sometimes replaced by anything at all. */
 function declaration(fields: string[], value: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
   const plausible: Record<string, fc.Arbitrary<unknown>> = {
-    name: fc.oneof(fc.constantFrom('ok', '3d-viewer', 'toString', 'constructor', '__proto__', 'status', ''), fc.string()),
+    name: fc.oneof(
+      fc.constantFrom('ok', '3d-viewer', 'toString', 'constructor', '__proto__', 'status', ''),
+      fc.string(),
+    ),
     type: fc.constantFrom('algorithm', 'custom', ''),
     version: fc.constantFrom('1.0.0', 'x', ''),
     compatibility: fc.constantFrom('^0.1.0', '>=1 <', '*'),
@@ -27,7 +41,9 @@ function declaration(fields: string[], value: fc.Arbitrary<unknown>): fc.Arbitra
     timeouts: fc.constantFrom({ initialize: 5 }, { initialize: -1 }, { nope: 1 }, null, []),
     dependencies: fc.constantFrom({ a: '^1' }, { a: 'not a range' }, null, { ['__proto__']: '^1' }),
   };
-  return fc.record(Object.fromEntries(fields.map((field) => [field, fc.oneof(plausible[field] ?? value, value)])), { requiredKeys: [] });
+  return fc.record(Object.fromEntries(fields.map((field) => [field, fc.oneof(plausible[field] ?? value, value)])), {
+    requiredKeys: [],
+  });
 }
 
 const circular: Record<string, unknown> = {};
@@ -42,7 +58,9 @@ describe('what a plugin declares cannot break the host', () => {
     fc.assert(
       fc.property(fc.oneof(declaration(FIELDS, anything), anything), (metadata) => {
         const result = validatePluginMetadata(metadata as never, 'fuzz');
-        expect(result === undefined || (result instanceof PluginError && result.code === 'PLUGIN_MANIFEST_INVALID')).toBe(true);
+        expect(
+          result === undefined || (result instanceof PluginError && result.code === 'PLUGIN_MANIFEST_INVALID'),
+        ).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -70,23 +88,31 @@ describe('what a plugin declares cannot break the host', () => {
 
   it('any @Plugin() declaration on a listed class ends as a plugin that loads or fails with a code, never a thrown boot', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(declaration(FIELDS, anything), anything), { minLength: 1, maxLength: 4 }), async (declarations) => {
-        const classes = declarations.map((metadata) => {
-          const Fuzzed = class {};
-          Plugin(metadata as never)(Fuzzed);
-          return Fuzzed;
-        });
-        const candidates = classes.map((pluginClass, i) => ({
-          pluginClass,
-          metadata: Reflect.getOwnMetadata('nestjs-plugin-host:plugin', pluginClass),
-          source: { kind: 'module-options' as const, description: `fuzzed class ${i}` },
-        }));
-        const registry = await loadPlugins({ candidates, options: resolveOptions({ hostVersion: '0.1.0' }), root, instantiate: (c) => new c() });
-        for (const record of registry.all()) {
-          if (record.state === PluginState.FAILED) expect(record.error?.code).toMatch(/^PLUGIN_[A-Z_]+$/);
-          else expect(record.state).toBe(PluginState.LOADED);
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(declaration(FIELDS, anything), anything), { minLength: 1, maxLength: 4 }),
+        async (declarations) => {
+          const classes = declarations.map((metadata) => {
+            const Fuzzed = class {};
+            Plugin(metadata as never)(Fuzzed);
+            return Fuzzed;
+          });
+          const candidates = classes.map((pluginClass, i) => ({
+            pluginClass,
+            metadata: Reflect.getOwnMetadata('nestjs-plugin-host:plugin', pluginClass),
+            source: { kind: 'module-options' as const, description: `fuzzed class ${i}` },
+          }));
+          const registry = await loadPlugins({
+            candidates,
+            options: resolveOptions({ hostVersion: '0.1.0' }),
+            root,
+            instantiate: (c) => new c(),
+          });
+          for (const record of registry.all()) {
+            if (record.state === PluginState.FAILED) expect(record.error?.code).toMatch(/^PLUGIN_[A-Z_]+$/);
+            else expect(record.state).toBe(PluginState.LOADED);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

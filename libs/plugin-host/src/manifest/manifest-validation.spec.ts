@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { validatePluginMetadata } from './manifest-validation.js';
 import type { PluginMetadata } from './plugin-metadata.interface.js';
 
-const valid: PluginMetadata = { name: 'pyod', type: 'algorithm', version: '1.2.0', compatibility: '^0.1.0', dependencies: { csv: '^1.0.0' } };
+const valid: PluginMetadata = {
+  name: 'pyod',
+  type: 'algorithm',
+  version: '1.2.0',
+  compatibility: '^0.1.0',
+  dependencies: { csv: '^1.0.0' },
+};
 
 describe('validatePluginMetadata', () => {
   it('accepts a complete declaration, and custom types', () => {
@@ -11,7 +17,10 @@ describe('validatePluginMetadata', () => {
   });
 
   it('lists every problem at once, with where the declaration is', () => {
-    const error = validatePluginMetadata({ name: 'bad name', type: '', version: '1', timeouts: { initialize: -1, boot: 5 } } as never, 'class X in plugins[0]');
+    const error = validatePluginMetadata(
+      { name: 'bad name', type: '', version: '1', timeouts: { initialize: -1, boot: 5 } } as never,
+      'class X in plugins[0]',
+    );
     expect(error?.code).toBe('PLUGIN_MANIFEST_INVALID');
     expect(error?.message).toContain('(class X in plugins[0])');
     expect(error?.details?.problems).toEqual([
@@ -24,15 +33,23 @@ describe('validatePluginMetadata', () => {
   });
 
   it('reserves the name "status" (a key of the health result)', () => {
-    expect(validatePluginMetadata({ ...valid, name: 'status' }, 'here')?.message).toContain('name "status" is reserved');
+    expect(validatePluginMetadata({ ...valid, name: 'status' }, 'here')?.message).toContain(
+      'name "status" is reserved',
+    );
   });
 
   it('checks requires and optionalRequires entries', () => {
     expect(
-      validatePluginMetadata({ ...valid, requires: ['onnxruntime-node@>=1.16'], optionalRequires: [{ package: 'gpu@^1', feature: 'GPU' }] }, 'here'),
+      validatePluginMetadata(
+        { ...valid, requires: ['onnxruntime-node@>=1.16'], optionalRequires: [{ package: 'gpu@^1', feature: 'GPU' }] },
+        'here',
+      ),
     ).toBeUndefined();
     expect(
-      validatePluginMetadata({ ...valid, requires: ['ok@^1', 'bad@soon'], optionalRequires: [{ package: 7 }] } as never, 'here')?.details?.problems,
+      validatePluginMetadata(
+        { ...valid, requires: ['ok@^1', 'bad@soon'], optionalRequires: [{ package: 7 }] } as never,
+        'here',
+      )?.details?.problems,
     ).toEqual([
       'requires[1] "bad@soon" has no valid semver range after "@" (e.g. "bad@^1.0.0")',
       'optionalRequires[0] 7 must be a string such as "onnxruntime-node@>=1.16"',

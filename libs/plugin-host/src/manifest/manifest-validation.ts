@@ -32,8 +32,21 @@ export function validatePluginMetadata(
       },
     );
   }
-  const { name, type, version, description, compatibility, dependencies, configSchema, required, timeouts, requires, optionalRequires, inject, isolation } =
-    metadata;
+  const {
+    name,
+    type,
+    version,
+    description,
+    compatibility,
+    dependencies,
+    configSchema,
+    required,
+    timeouts,
+    requires,
+    optionalRequires,
+    inject,
+    isolation,
+  } = metadata;
 
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     problems.push(`name ${describeValue(name)} must be a string of letters, digits, ".", "_" or "-"`);
@@ -63,7 +76,10 @@ export function validatePluginMetadata(
   if (description !== undefined && typeof description !== 'string') problems.push('description must be a string');
   if (isolation !== undefined && !(ISOLATION_TIERS as readonly unknown[]).includes(isolation))
     problems.push('isolation must be "in-process", "worker" or "process"');
-  if (inject !== undefined && (!Array.isArray(inject) || inject.some((token) => !['string', 'symbol', 'function'].includes(typeof token)))) {
+  if (
+    inject !== undefined &&
+    (!Array.isArray(inject) || inject.some((token) => !['string', 'symbol', 'function'].includes(typeof token)))
+  ) {
     problems.push('inject must be an array of host tokens (names, symbols or classes)');
   }
   if (configSchema !== undefined && typeof configSchema !== 'function') {
@@ -73,22 +89,32 @@ export function validatePluginMetadata(
     problems.push('required must be true or false');
   }
   if (timeouts !== undefined && (timeouts === null || typeof timeouts !== 'object' || Array.isArray(timeouts))) {
-    problems.push(`timeouts ${describeValue(timeouts)} must be an object of phase to milliseconds, e.g. { "initialize": 5000 }`);
+    problems.push(
+      `timeouts ${describeValue(timeouts)} must be an object of phase to milliseconds, e.g. { "initialize": 5000 }`,
+    );
   } else if (timeouts !== undefined) {
     for (const [phase, ms] of Object.entries(timeouts)) {
-      if (!TIMEOUT_PHASES.includes(phase)) problems.push(`timeouts.${phase} is not a phase (use ${TIMEOUT_PHASES.join(', ')})`);
+      if (!TIMEOUT_PHASES.includes(phase))
+        problems.push(`timeouts.${phase} is not a phase (use ${TIMEOUT_PHASES.join(', ')})`);
       else if (!isValidTimeout(ms)) problems.push(`timeouts.${phase} must be a positive number of milliseconds`);
     }
   }
 
-  problems.push(...requirementProblems('requires', requires), ...requirementProblems('optionalRequires', optionalRequires));
+  problems.push(
+    ...requirementProblems('requires', requires),
+    ...requirementProblems('optionalRequires', optionalRequires),
+  );
 
   if (problems.length === 0) return undefined;
   const label = typeof name === 'string' && name !== '' ? `plugin "${name}"` : 'a plugin';
-  return new PluginError(PluginErrorCode.MANIFEST_INVALID, `${label} (${where}) declares an invalid manifest: ${problems.join('; ')}. ${fix}`, {
-    plugin: typeof name === 'string' ? name : undefined,
-    details: { ...details, problems },
-  });
+  return new PluginError(
+    PluginErrorCode.MANIFEST_INVALID,
+    `${label} (${where}) declares an invalid manifest: ${problems.join('; ')}. ${fix}`,
+    {
+      plugin: typeof name === 'string' ? name : undefined,
+      details: { ...details, problems },
+    },
+  );
 }
 
 /**
@@ -99,7 +125,10 @@ export function validatePluginMetadata(
 export function classShapeProblem(pluginClass: unknown, where: string, instance?: object): PluginError | undefined {
   let then: unknown;
   try {
-    then = instance !== undefined ? (instance as { then?: unknown }).then : (pluginClass as { prototype?: { then?: unknown } } | undefined)?.prototype?.then;
+    then =
+      instance !== undefined
+        ? (instance as { then?: unknown }).then
+        : (pluginClass as { prototype?: { then?: unknown } } | undefined)?.prototype?.then;
   } catch (error) {
     then = error;
   }
@@ -117,7 +146,10 @@ function requirementProblems(field: string, list: unknown): string[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) return [`${field} must be an array of "package@range" strings`];
   return list.flatMap((entry: unknown, i) => {
-    const spec = field === 'optionalRequires' && typeof entry === 'object' && entry !== null ? (entry as { package?: unknown }).package : entry;
+    const spec =
+      field === 'optionalRequires' && typeof entry === 'object' && entry !== null
+        ? (entry as { package?: unknown }).package
+        : entry;
     const parsed = parseRequirement(spec);
     return typeof parsed === 'string' ? [`${field}[${i}] ${parsed}`] : [];
   });

@@ -33,7 +33,8 @@ export class PluginRegistry {
   private readonly unavailableStubs = new Map<string, { pluginClass: Type<object>; stub: object }>();
   private readonly missingReferences = new Map<string, object>();
   // Set by the lifecycle runner: imports and starts a lazy plugin (shared by concurrent callers).
-  private lazyLoader: (name: string) => Promise<void> = (name) => Promise.reject(new Error(`no loader for lazy plugin "${name}"`));
+  private lazyLoader: (name: string) => Promise<void> = (name) =>
+    Promise.reject(new Error(`no loader for lazy plugin "${name}"`));
 
   /** Every state change (`plugin.<state>`) and runtime operation (`plugin.reloaded`, `plugin.config-updated`), as a `PluginEvent`. */
   readonly events = new EventEmitter();
@@ -156,7 +157,9 @@ export class PluginRegistry {
     const reference = this.references.get(record.name);
     // Without a class (a lazy plugin not imported yet) calls still go to the loader.
     const inFlight =
-      reference && record.pluginClass ? reference.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record)) : new InFlightCalls();
+      reference && record.pluginClass
+        ? reference.pointTo(callable && record.instance ? record.instance : this.unavailableStubOf(record))
+        : new InFlightCalls();
     this.updateTypeList(record);
     if (previous !== state) this.emit(`plugin.${state}`, record, previous);
     return inFlight;
@@ -170,7 +173,8 @@ export class PluginRegistry {
       plugin: record.name,
       state: record.state,
       previousState,
-      ...(record.error && name === 'plugin.failed' && { error: { code: record.error.code, message: record.error.message } }),
+      ...(record.error &&
+        name === 'plugin.failed' && { error: { code: record.error.code, message: record.error.message } }),
       at: new Date(),
     };
     for (const listener of this.events.listeners(name)) {
@@ -203,7 +207,10 @@ export class PluginRegistry {
     if (!reference) {
       // The stub (whose methods throw PLUGIN_DISABLED) is built only for a plugin that cannot run now.
       reference = record.pluginClass
-        ? createPluginReference(record.pluginClass, this.isCallable(record) ? record.instance! : this.unavailableStubOf(record))
+        ? createPluginReference(
+            record.pluginClass,
+            this.isCallable(record) ? record.instance! : this.unavailableStubOf(record),
+          )
         : createPluginReference(undefined, {}, (method, args) => this.callBeforeLoad(record, method, args));
       this.references.set(record.name, reference);
     }
@@ -211,7 +218,9 @@ export class PluginRegistry {
   }
 
   private isCallable(record: PluginRecord): boolean {
-    return record.instance !== undefined && (record.state === PluginState.ENABLED || record.state === PluginState.LOADED);
+    return (
+      record.instance !== undefined && (record.state === PluginState.ENABLED || record.state === PluginState.LOADED)
+    );
   }
 
   /**
@@ -233,14 +242,19 @@ export class PluginRegistry {
         { plugin: record.name },
       );
     }
-    return (this.references.get(record.name)!.reference as Record<string, (...a: unknown[]) => unknown>)[method](...args);
+    return (this.references.get(record.name)!.reference as Record<string, (...a: unknown[]) => unknown>)[method](
+      ...args,
+    );
   }
 
   private unavailableStubOf(record: PluginRecord): object {
     const pluginClass = record.pluginClass!;
     let entry = this.unavailableStubs.get(record.name);
     if (entry?.pluginClass !== pluginClass) {
-      entry = { pluginClass, stub: Object.create(createUnavailablePrototype(pluginClass, () => this.unavailableError(record))) as object };
+      entry = {
+        pluginClass,
+        stub: Object.create(createUnavailablePrototype(pluginClass, () => this.unavailableError(record))) as object,
+      };
       this.unavailableStubs.set(record.name, entry);
     }
     return entry.stub;

@@ -17,7 +17,11 @@ describe('npm requirements', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('parses name@range, scoped names and bare names', () => {
-    expect(parseRequirement('onnxruntime-node@>=1.16')).toEqual({ spec: 'onnxruntime-node@>=1.16', name: 'onnxruntime-node', range: '>=1.16' });
+    expect(parseRequirement('onnxruntime-node@>=1.16')).toEqual({
+      spec: 'onnxruntime-node@>=1.16',
+      name: 'onnxruntime-node',
+      range: '>=1.16',
+    });
     expect(parseRequirement('@scope/lib@^2')).toMatchObject({ name: '@scope/lib', range: '^2' });
     expect(parseRequirement('plain')).toMatchObject({ name: 'plain', range: '*' });
     expect(parseRequirement('x@not a range')).toMatch(/no valid semver range/);

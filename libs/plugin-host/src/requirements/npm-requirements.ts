@@ -25,12 +25,14 @@ const PACKAGE_NAME = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i;
 
 /** Parses `"name@range"`, `"@scope/name@range"` or a bare name; a string says what is wrong. */
 export function parseRequirement(spec: unknown): NpmRequirement | string {
-  if (typeof spec !== 'string' || spec.trim() === '') return `${describeValue(spec)} must be a string such as "onnxruntime-node@>=1.16"`;
+  if (typeof spec !== 'string' || spec.trim() === '')
+    return `${describeValue(spec)} must be a string such as "onnxruntime-node@>=1.16"`;
   const at = spec.indexOf('@', spec.startsWith('@') ? 1 : 0);
   const name = at === -1 ? spec : spec.slice(0, at);
   const range = at === -1 ? '*' : spec.slice(at + 1).trim();
   if (!PACKAGE_NAME.test(name)) return `"${spec}" does not start with an npm package name`;
-  if (semver().validRange(range) === null) return `"${spec}" has no valid semver range after "@" (e.g. "${name}@^1.0.0")`;
+  if (semver().validRange(range) === null)
+    return `"${spec}" has no valid semver range after "@" (e.g. "${name}@^1.0.0")`;
   return { spec, name, range };
 }
 
@@ -43,7 +45,9 @@ export function installedVersion(name: string, fromDir: string): string | undefi
   const { root } = parsePath(fromDir);
   for (let dir = fromDir; ; dir = dirname(dir)) {
     try {
-      const version = (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown }).version;
+      const version = (
+        JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown }
+      ).version;
       return typeof version === 'string' ? version : '0.0.0';
     } catch {
       // not installed at this level (or unreadable): keep walking up
@@ -73,6 +77,10 @@ export function describeOutcome(outcome: RequirementOutcome): string {
 }
 
 /** Optional requirements in one shape. */
-export function optionalSpecs(optional: readonly (string | OptionalRequirement)[]): { spec: string; feature?: string }[] {
-  return optional.map((entry) => (typeof entry === 'string' ? { spec: entry } : { spec: entry.package, feature: entry.feature }));
+export function optionalSpecs(
+  optional: readonly (string | OptionalRequirement)[],
+): { spec: string; feature?: string }[] {
+  return optional.map((entry) =>
+    typeof entry === 'string' ? { spec: entry } : { spec: entry.package, feature: entry.feature },
+  );
 }

@@ -15,14 +15,23 @@ interface RequirementVerdict {
  *
  * @param installDir where the `npm install` the message suggests must run
  */
-export function verifyNpmRequirements(name: string, metadata: PluginMetadata, folder: string, installDir: string): RequirementVerdict {
-  const where = (command: string): string => `${command}${installDir === folder || folder.startsWith(installDir) ? '' : ` (in ${folder})`}`;
+export function verifyNpmRequirements(
+  name: string,
+  metadata: PluginMetadata,
+  folder: string,
+  installDir: string,
+): RequirementVerdict {
+  const where = (command: string): string =>
+    `${command}${installDir === folder || folder.startsWith(installDir) ? '' : ` (in ${folder})`}`;
   const missing = checkRequirements(metadata.requires ?? [], folder).filter((outcome) => !outcome.satisfied);
   const error = missing.length
     ? new PluginError(
         PluginErrorCode.DEPENDENCY_MISSING,
         `plugin "${name}" needs npm package${missing.length > 1 ? 's' : ''} ${missing.map(describeOutcome).join(', ')}. Run: ${where(installCommand(missing))}, then restart the host.`,
-        { plugin: name, details: { missing: missing.map((outcome) => ({ ...outcome.requirement, found: outcome.found })), folder } },
+        {
+          plugin: name,
+          details: { missing: missing.map((outcome) => ({ ...outcome.requirement, found: outcome.found })), folder },
+        },
       )
     : undefined;
 

@@ -18,7 +18,8 @@ export function resolveInside(folder: string, path: string): string {
   const root = resolve(folder);
   const full = resolve(root, path);
   if (outside(root, full)) throw new RangeError(`"${path}" leads outside the folder; give a path inside it`);
-  if (outside(realPath(root), realPath(full))) throw new RangeError(`"${path}" leads outside the folder through a symlink`);
+  if (outside(realPath(root), realPath(full)))
+    throw new RangeError(`"${path}" leads outside the folder through a symlink`);
   return full;
 }
 

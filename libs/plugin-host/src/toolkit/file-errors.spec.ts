@@ -21,8 +21,12 @@ describe('file name errors', () => {
   it('turns an error about the name into a RangeError naming it', async () => {
     expect(await errorOf('nope.csv')).toEqual(new RangeError('"nope.csv" does not exist'));
     expect(await errorOf('sub')).toEqual(new RangeError('"sub" is a folder, not a file'));
-    expect(await errorOf('a.csv/x')).toEqual(new RangeError('"a.csv/x" cannot be used: a part of it is a file, not a folder'));
-    expect(await errorOf(`${'n'.repeat(300)}.csv`)).toEqual(new RangeError(`"${'n'.repeat(300)}.csv" is too long a name`));
+    expect(await errorOf('a.csv/x')).toEqual(
+      new RangeError('"a.csv/x" cannot be used: a part of it is a file, not a folder'),
+    );
+    expect(await errorOf(`${'n'.repeat(300)}.csv`)).toEqual(
+      new RangeError(`"${'n'.repeat(300)}.csv" is too long a name`),
+    );
   });
 
   it('leaves any other error as it was', () => {
@@ -33,8 +37,12 @@ describe('file name errors', () => {
   it('refuses folders and FIFOs before a read or write; a regular file or no file passes', async () => {
     await expect(assertRegularFileOrAbsent(join(folder, 'a.csv'), 'a.csv')).resolves.toBeUndefined();
     await expect(assertRegularFileOrAbsent(join(folder, 'new.csv'), 'new.csv')).resolves.toBeUndefined();
-    await expect(assertRegularFileOrAbsent(join(folder, 'sub'), 'sub')).rejects.toThrow(new RangeError('"sub" is a folder, not a file'));
+    await expect(assertRegularFileOrAbsent(join(folder, 'sub'), 'sub')).rejects.toThrow(
+      new RangeError('"sub" is a folder, not a file'),
+    );
     execFileSync('mkfifo', [join(folder, 'pipe.csv')]);
-    await expect(assertRegularFileOrAbsent(join(folder, 'pipe.csv'), 'pipe.csv')).rejects.toThrow(new RangeError('"pipe.csv" is not a regular file'));
+    await expect(assertRegularFileOrAbsent(join(folder, 'pipe.csv'), 'pipe.csv')).rejects.toThrow(
+      new RangeError('"pipe.csv" is not a regular file'),
+    );
   });
 });

@@ -35,10 +35,12 @@ export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): str
     const count = array ? (frame.value as unknown[]).length : keys!.length;
     for (let i = 0; i < count; i++) {
       const key = array ? i : keys![i];
-      if (!array && PROTOTYPE_KEYS.has(key as string)) return `has the key "${key}" (at ${pathOf(frame, key)}), which is never accepted`;
+      if (!array && PROTOTYPE_KEYS.has(key as string))
+        return `has the key "${key}" (at ${pathOf(frame, key)}), which is never accepted`;
       const child: unknown = (frame.value as Record<string | number, unknown>)[key];
       if (child === null || typeof child !== 'object') continue;
-      if (frame.depth + 1 > maxDepth) return `nests arrays and objects deeper than ${maxDepth} levels (at ${pathOf(frame, key)})`;
+      if (frame.depth + 1 > maxDepth)
+        return `nests arrays and objects deeper than ${maxDepth} levels (at ${pathOf(frame, key)})`;
       // An array of plain values (a matrix row) has nothing further to walk: not pushing it keeps large matrices cheap.
       if (Array.isArray(child) && child.every((item) => item === null || typeof item !== 'object')) continue;
       stack.push({ value: child, depth: frame.depth + 1, parent: frame, key: String(key) });

@@ -25,9 +25,15 @@ export interface SchemaProblemsOptions {
  *   return schemaProblems(PyodConfig, params, { keys: ['method', 'contamination', 'nEstimators'] });
  * }
  */
-export function schemaProblems(schema: Type<object>, values: unknown, { keys, noun = 'parameter' }: SchemaProblemsOptions = {}): string[] {
+export function schemaProblems(
+  schema: Type<object>,
+  values: unknown,
+  { keys, noun = 'parameter' }: SchemaProblemsOptions = {},
+): string[] {
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-    return [`${noun}s must be an object of ${noun} names and values, got ${values === null ? 'null' : Array.isArray(values) ? 'an array' : typeof values}`];
+    return [
+      `${noun}s must be an object of ${noun} names and values, got ${values === null ? 'null' : Array.isArray(values) ? 'an array' : typeof values}`,
+    ];
   }
   const known = keys ?? declaredKeys(schema);
   const problems: string[] = [];
@@ -44,7 +50,12 @@ export function schemaProblems(schema: Type<object>, values: unknown, { keys, no
   });
   // The schema's defaults, with the given keys set as own data properties (never through a setter).
   const instance = new schema() as Record<string, unknown>;
-  for (const key of checked) Object.defineProperty(instance, key, { value: (values as Record<string, unknown>)[key], enumerable: true, writable: true });
+  for (const key of checked)
+    Object.defineProperty(instance, key, {
+      value: (values as Record<string, unknown>)[key],
+      enumerable: true,
+      writable: true,
+    });
   const errors = classValidator().validateSync(instance, { forbidUnknownValues: false });
   return [...problems, ...errors.filter((error) => checked.includes(error.property)).map(describe)];
 }

@@ -6,7 +6,9 @@ import { packageIntegrity } from './package-integrity.js';
 
 const folders = process.argv.slice(2);
 if (folders.length === 0) {
-  console.error('usage: nest-plugin-integrity <package folder>...  (prints "<package name>": "sha512-..." for trust.integrity)');
+  console.error(
+    'usage: nest-plugin-integrity <package folder>...  (prints "<package name>": "sha512-..." for trust.integrity)',
+  );
   process.exit(2);
 }
 for (const folder of folders) {

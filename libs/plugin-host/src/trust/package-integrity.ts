@@ -46,8 +46,10 @@ export function inspectPackage(folder: string): PackageInspection {
     }
     const content = link !== undefined ? `link:${link}` : createHash('sha512').update(readFileSync(path)).digest('hex');
     digest.update(`${rel}\0${content}\n`);
-    if (/[\n\0]/.test(rel) || (link !== undefined && /[\n\0]/.test(link))) uncovered.push(`${JSON.stringify(rel)} (a line break in its name or target)`);
-    else if (link !== undefined && !leadsToCoveredFile(real, path)) uncovered.push(`"${rel}" (a symlink leading outside the pinned files)`);
+    if (/[\n\0]/.test(rel) || (link !== undefined && /[\n\0]/.test(link)))
+      uncovered.push(`${JSON.stringify(rel)} (a line break in its name or target)`);
+    else if (link !== undefined && !leadsToCoveredFile(real, path))
+      uncovered.push(`"${rel}" (a symlink leading outside the pinned files)`);
   }
   return { digest: `sha512-${digest.digest('base64')}`, uncovered };
 }
@@ -61,7 +63,12 @@ function leadsToCoveredFile(realFolder: string, path: string): boolean {
     return false;
   }
   const rel = relative(realFolder, target);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).some((segment) => UNPINNED_FOLDERS.includes(segment));
+  return (
+    rel !== '' &&
+    !rel.startsWith('..') &&
+    !isAbsolute(rel) &&
+    !rel.split(sep).some((segment) => UNPINNED_FOLDERS.includes(segment))
+  );
 }
 
 function listFiles(folder: string): { path: string; link?: string; special?: boolean }[] {
@@ -77,5 +84,7 @@ function listFiles(folder: string): { path: string; link?: string; special?: boo
     }
   };
   walk(folder);
-  return files.sort((a, b) => (relative(folder, a.path).split(sep).join('/') < relative(folder, b.path).split(sep).join('/') ? -1 : 1));
+  return files.sort((a, b) =>
+    relative(folder, a.path).split(sep).join('/') < relative(folder, b.path).split(sep).join('/') ? -1 : 1,
+  );
 }

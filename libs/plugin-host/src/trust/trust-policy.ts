@@ -23,7 +23,10 @@ type Named = Pick<PluginRecord, 'name' | 'source' | 'package'>;
 
 function refusal(record: Named, why: string, details: Record<string, unknown>): PluginError {
   const label = `plugin "${record.name}"${record.source.package ? ` (package ${record.source.package})` : ''}`;
-  return new PluginError(PluginErrorCode.UNTRUSTED, `${label} is refused: ${why}. It was not imported.`, { plugin: record.name, details });
+  return new PluginError(PluginErrorCode.UNTRUSTED, `${label} is refused: ${why}. It was not imported.`, {
+    plugin: record.name,
+    details,
+  });
 }
 
 /** The allow and deny rules, matched against the plugin's and its package's names, ignoring case. */

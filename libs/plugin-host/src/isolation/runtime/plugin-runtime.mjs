@@ -105,7 +105,9 @@ function sizeCheck(value, limit) {
 
 function accessDenied(api) {
   return function denied() {
-    const error = new Error(`Access to this API has been restricted: ${api} (a process-tier plugin cannot signal or reprioritise other processes)`);
+    const error = new Error(
+      `Access to this API has been restricted: ${api} (a process-tier plugin cannot signal or reprioritise other processes)`,
+    );
     error.code = 'ERR_ACCESS_DENIED';
     error.permission = 'Signal';
     throw error;
@@ -248,7 +250,11 @@ function serializeError(error) {
         details: plainDetails(error.details),
       };
     }
-    return { name: 'Error', message: typeof error === 'string' ? error.slice(0, 16_384) : (text(JSON.stringify(error), 16_384) ?? String(error)) };
+    return {
+      name: 'Error',
+      message:
+        typeof error === 'string' ? error.slice(0, 16_384) : (text(JSON.stringify(error), 16_384) ?? String(error)),
+    };
   } catch {
     return { name: 'Error', message: '(an error that could not be read)' };
   }
@@ -259,7 +265,11 @@ const logger = Object.fromEntries(
     level,
     (message) => {
       const line = typeof message === 'string' ? message : (text(message, LOG_CHARS + 1) ?? '');
-      channel.send({ type: 'log', level, message: line.length > LOG_CHARS ? `${line.slice(0, LOG_CHARS)}… (cut)` : line });
+      channel.send({
+        type: 'log',
+        level,
+        message: line.length > LOG_CHARS ? `${line.slice(0, LOG_CHARS)}… (cut)` : line,
+      });
     },
   ]),
 );
@@ -283,7 +293,11 @@ function hostService(token) {
             const id = ++nextHostCall;
             hostCalls.set(id, { resolve, reject });
             try {
-              channel.sendChecked({ type: 'host-call', id, token: String(token), method, args }, 'args', `the arguments of "${String(token)}".${method}()`);
+              channel.sendChecked(
+                { type: 'host-call', id, token: String(token), method, args },
+                'args',
+                `the arguments of "${String(token)}".${method}()`,
+              );
             } catch (error) {
               hostCalls.delete(id);
               reject(error);
@@ -302,7 +316,12 @@ function context(id) {
 
 async function validConfig(config) {
   if (!metadata.configSchema) return config ?? {};
-  const { config: validated } = await library.resolvePluginConfig({ plugin: name, schema: metadata.configSchema, options: config ?? {}, env: {} });
+  const { config: validated } = await library.resolvePluginConfig({
+    plugin: name,
+    schema: metadata.configSchema,
+    options: config ?? {},
+    env: {},
+  });
   return validated;
 }
 
@@ -358,13 +377,19 @@ async function answer(id, what, run) {
 function pickClass(exports, exportName) {
   if (exportName !== undefined) return exports[exportName];
   if (typeof exports.default === 'function') return exports.default;
-  const decorated = Object.values(exports).filter((value) => typeof value === 'function' && Reflect.getOwnMetadata?.(PLUGIN_METADATA, value));
+  const decorated = Object.values(exports).filter(
+    (value) => typeof value === 'function' && Reflect.getOwnMetadata?.(PLUGIN_METADATA, value),
+  );
   return decorated.length === 1 ? decorated[0] : undefined;
 }
 
 function methodsOf(instance) {
   const methods = new Map();
-  for (let proto = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(instance);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       const descriptor = Object.getOwnPropertyDescriptor(proto, key);
       if (key !== 'constructor' && key !== '__proto__' && typeof descriptor?.value === 'function' && !methods.has(key))
@@ -389,9 +414,13 @@ async function load(init) {
   const exports = await import(init.entryUrl);
   const pluginClass = pickClass(exports, init.exportName);
   if (typeof pluginClass !== 'function')
-    throw fail('PLUGIN_MANIFEST_INVALID', `plugin "${name}": ${init.entryUrl} has no plugin class (set "export" in the manifest).`);
+    throw fail(
+      'PLUGIN_MANIFEST_INVALID',
+      `plugin "${name}": ${init.entryUrl} has no plugin class (set "export" in the manifest).`,
+    );
   metadata = Reflect.getOwnMetadata?.(PLUGIN_METADATA, pluginClass);
-  if (!metadata) throw fail('PLUGIN_MANIFEST_INVALID', `plugin "${name}": class ${pluginClass.name} has no @Plugin() decorator.`);
+  if (!metadata)
+    throw fail('PLUGIN_MANIFEST_INVALID', `plugin "${name}": class ${pluginClass.name} has no @Plugin() decorator.`);
   if (metadata.name !== name)
     throw fail(
       'PLUGIN_MANIFEST_INVALID',
