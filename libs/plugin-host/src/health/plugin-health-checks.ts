@@ -8,6 +8,7 @@ import { runPhase, timeoutsFor } from '../lifecycle/run-phase.js';
 import { PluginState } from '../registry/plugin-state.js';
 import type { PluginRecord, PluginRegistry } from '../registry/index.js';
 import { PluginHealthIndicator, type PluginHealthEntry } from './plugin-health.indicator.js';
+import { pluginLogger } from '../registry/plugin-logger.js';
 
 /** The work behind `PluginHealthIndicator` (see there), built as the app boots. */
 export class PluginHealthChecks extends PluginHealthIndicator {
@@ -76,7 +77,7 @@ export class PluginHealthChecks extends PluginHealthIndicator {
 
   private loggerOf(name: string): Logger {
     let logger = this.loggers.get(name);
-    if (!logger) this.loggers.set(name, (logger = new Logger(`Plugin:${name}`)));
+    if (!logger) this.loggers.set(name, (logger = pluginLogger(name)));
     return logger;
   }
 

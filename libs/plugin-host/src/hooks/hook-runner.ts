@@ -6,6 +6,7 @@ import { PluginState } from '../registry/plugin-state.js';
 import type { PluginRecord, PluginRegistry } from '../registry/index.js';
 import { hookImplementations } from './on-hook.decorator.js';
 import { PluginHooks, type HookContext, type HookResult } from './plugin-hooks.service.js';
+import { pluginLogger } from '../registry/plugin-logger.js';
 
 /** The work behind `PluginHooks` (see there), built as the app boots. */
 export class HookRunner extends PluginHooks {
@@ -69,7 +70,7 @@ export class HookRunner extends PluginHooks {
       reference[method](payload, {
         plugin: record.name,
         hook,
-        logger: new Logger(`Plugin:${record.name}`),
+        logger: pluginLogger(record.name),
         get signal() {
           return phase.signal;
         },

@@ -5,6 +5,7 @@ import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/in
 import { PluginState } from '../registry/plugin-state.js';
 import type { FailureCode, HostCall, IsolatedPlugin } from './isolated-plugin.js';
 import { linkedDependencies, nodeModulesAbove } from './module-dirs.js';
+import { exposedToken } from '../injection/host-access.js';
 import {
   ISOLATION_DEFAULTS,
   defaultMemoryMb,
@@ -13,6 +14,7 @@ import {
   type IsolationSettings,
   type IsolationTier,
 } from './isolation-settings.js';
+import { pluginLogger } from '../registry/plugin-logger.js';
 
 /** What the supervisor needs from the host. */
 interface SupervisorHost {
@@ -96,6 +98,13 @@ export class IsolationSupervisor {
       this.hostCall(record),
       signal,
     );
+  }
+
+  /** Puts a started isolate in service: its remote class and instance in the registry, and it the live isolate (the one before, if any, is stopped). */
+  attach(record: PluginRecord, isolate: IsolatedPlugin, metadata = record.metadata): void {
+    this.registry.attachClass(record, isolate.remoteClass, metadata);
+    this.registry.attachInstance(record, isolate.instance);
+    this.activate(record, isolate)?.stop();
   }
 
   /** Makes `isolate` the plugin's live one (its crashes are handled from now on). Returns the one before, for the caller to retire. */
@@ -206,9 +215,7 @@ export class IsolationSupervisor {
         this.starting.delete(starting),
       );
       if (this.stopped) return isolate.stop();
-      registry.attachClass(record, isolate.remoteClass, record.metadata);
-      registry.attachInstance(record, isolate.instance);
-      this.activate(record, isolate)?.stop();
+      this.attach(record, isolate);
       registry.transition(record, PluginState.LOADED);
       await this.starter(record);
     } catch (error) {
@@ -241,22 +248,14 @@ export class IsolationSupervisor {
       gid: options.gid,
       loadTimeoutMs: this.host.loadTimeoutMs(record),
       moduleDirs: [...nodeModulesAbove(record.package!.dir), ...linkedDependencies(record.package!.dir)],
-      logger: new Logger(`Plugin:${record.name}`),
+      logger: pluginLogger(record.name),
     };
   }
 
   /** Host calls from the isolate (`ctx.get(token).method(...)`): only tokens the plugin declared and the host exposes. */
   private hostCall(record: PluginRecord): HostCall {
     return async (token, method, args) => {
-      const declared = (record.metadata.inject ?? []).map(tokenName);
-      const exposed = this.host.expose.find((candidate) => tokenName(candidate) === token);
-      if (!declared.includes(token) || exposed === undefined) {
-        throw new PluginError(
-          PluginErrorCode.ACCESS_DENIED,
-          accessDenied(record.name, token, declared.includes(token)),
-          { plugin: record.name },
-        );
-      }
+      const exposed = exposedToken(record.name, record.metadata, this.host.expose, token);
       const service = this.host.resolve(exposed);
       const callable = serviceMethod(service, method);
       if (!callable)
@@ -294,16 +293,3 @@ function serviceMethod(service: unknown, method: string): ((...args: unknown[]) 
   }
   return undefined;
 }
-
-/** A token as a name: strings as they are, classes by name. */
-export function tokenName(token: unknown): string {
-  return typeof token === 'function' ? token.name : String(token);
-}
-
-export function accessDenied(plugin: string, token: string, declared: boolean): string {
-  return declared
-    ? `plugin "${plugin}" asked for "${token}", which the host does not expose. Add it to the module option expose if the plugin may use it.`
-    : `plugin "${plugin}" asked for "${token}" but does not declare it in @Plugin({ inject }). Declare it (and the host must expose it).`;
-}
-
-/** The node_modules folders above a package (where its imports resolve from). */

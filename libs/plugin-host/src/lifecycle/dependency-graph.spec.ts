@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { dependencyOrder, findCycles } from './dependency-graph.js';
+import { dependencyCycleError, dependencyOrder, findCycles } from './dependency-graph.js';
 
 const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges));
 
@@ -41,5 +41,17 @@ describe('findCycles', () => {
     expect(cycles).toHaveLength(2);
     expect(cycles).toContainEqual(['a', 'b', 'a']);
     expect(cycles).toContainEqual(['c', 'd', 'c']);
+  });
+});
+
+describe('dependencyCycleError', () => {
+  it('is PLUGIN_DEPENDENCY_CYCLE naming the plugin, the cycle as a path and the fix', () => {
+    expect(dependencyCycleError('b', ['a', 'b', 'a'])).toMatchObject({
+      code: 'PLUGIN_DEPENDENCY_CYCLE',
+      plugin: 'b',
+      details: { cycle: ['a', 'b', 'a'] },
+      message:
+        'PLUGIN_DEPENDENCY_CYCLE: plugin "b" is part of a dependency cycle: "a" → "b" → "a". Remove one of these dependencies.',
+    });
   });
 });

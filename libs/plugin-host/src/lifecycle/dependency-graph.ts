@@ -3,6 +3,9 @@
  * Pure functions over names, so they are easy to test and reuse.
  */
 
+import { PluginError } from '../errors/plugin-error.js';
+import { PluginErrorCode } from '../errors/plugin-error-code.js';
+
 /** Edges: plugin name → names it depends on (only names present in the graph). */
 type DependencyGraph = ReadonlyMap<string, readonly string[]>;
 
@@ -95,4 +98,14 @@ export function dependencyOrder(graph: DependencyGraph): string[] {
   };
   for (const name of graph.keys()) visit(name);
   return [...ordered, ...[...graph.keys()].filter((name) => onCycle.has(name))];
+}
+
+/** `PLUGIN_DEPENDENCY_CYCLE` for `plugin`, naming the cycle as the path that closes it (`['a', 'b', 'a']`). */
+export function dependencyCycleError(plugin: string, cycle: readonly string[]): PluginError {
+  const path = cycle.map((name) => `"${name}"`).join(' → ');
+  return new PluginError(
+    PluginErrorCode.DEPENDENCY_CYCLE,
+    `plugin "${plugin}" is part of a dependency cycle: ${path}. Remove one of these dependencies.`,
+    { plugin, details: { cycle: [...cycle] } },
+  );
 }

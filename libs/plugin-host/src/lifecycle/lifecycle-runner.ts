@@ -6,7 +6,7 @@ import type { PluginContext, PluginLifecycle } from '../contracts/index.js';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
 import { hookImplementations } from '../hooks/on-hook.decorator.js';
 import { PluginFaultGuard } from '../isolation/fault-guard.js';
-import { accessDenied, tokenName } from '../isolation/isolation-supervisor.js';
+import { exposedToken } from '../injection/host-access.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { PluginState, type PluginRecord, type PluginRegistry } from '../registry/index.js';
 import {
@@ -17,8 +17,10 @@ import {
   loadPluginCode,
 } from './plugin-loader.js';
 import type { ResolvedPluginOptions } from './resolved-options.js';
-import { runPhase, timeoutsFor, type PhaseSignal } from './run-phase.js';
+import { dependencyCycleError } from './dependency-graph.js';
+import { phaseError, runPhase, timeoutsFor, type PhaseSignal } from './run-phase.js';
 import { roundMs, startupPhases } from './startup-timing.js';
+import { pluginLogger } from '../registry/plugin-logger.js';
 
 /**
  * Runs the plugins' lifecycle from Nest's hooks. Nest runs the hooks of providers
@@ -131,14 +133,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
   private async loadLazyDependencies(record: PluginRecord, chain: string[]): Promise<PluginError | undefined> {
     for (const dependency of Object.keys(record.metadata.dependencies ?? {})) {
       if (chain.includes(dependency)) {
-        const cycle = [...chain.slice(chain.indexOf(dependency)), dependency].map((name) => `"${name}"`).join(' → ');
-        return new PluginError(
-          PluginErrorCode.DEPENDENCY_CYCLE,
-          `plugin "${record.name}" is part of a dependency cycle: ${cycle}. Remove one of these dependencies.`,
-          {
-            plugin: record.name,
-          },
-        );
+        return dependencyCycleError(record.name, [...chain.slice(chain.indexOf(dependency)), dependency]);
       }
       const found = this.registry.get(dependency);
       if (found?.lazy && found.state === PluginState.DISCOVERED)
@@ -207,7 +202,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
       this.resolveConfig(record, metadata, record.configUpdates),
     );
     record.timings.configure = configured.ms;
-    if (!configured.ok) return { error: asPluginError(record, 'configure', configured.error) };
+    if (!configured.ok) return { error: phaseError(record.name, 'configure', configured.error) };
     const { config, warnings } = configured.value!;
     for (const warning of warnings) if (!record.warnings.includes(warning)) record.warnings.push(warning);
 
@@ -243,7 +238,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
         plugin.initialize!(config, this.phaseContext(record, signal, config)),
       );
       record.timings.initialize = initialized.ms;
-      if (!initialized.ok) return { error: asPluginError(record, 'initialize', initialized.error) };
+      if (!initialized.ok) return { error: phaseError(record.name, 'initialize', initialized.error) };
     }
     return { config };
   }
@@ -279,7 +274,7 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
       this.logger.log(`${record.name}: cleaned up in ${outcome.ms} ms`);
       return undefined;
     }
-    const error = asPluginError(record, 'cleanup', outcome.error);
+    const error = phaseError(record.name, 'cleanup', outcome.error);
     this.logger.error(`${record.name}: cleanup failed in ${outcome.ms} ms: ${error.message}`);
     return error;
   }
@@ -326,21 +321,13 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
 
   private loggerOf(name: string): Logger {
     let logger = this.loggers.get(name);
-    if (!logger) this.loggers.set(name, (logger = new Logger(`Plugin:${name}`)));
+    if (!logger) this.loggers.set(name, (logger = pluginLogger(name)));
     return logger;
   }
 
   /** `ctx.get(token)`: a host provider the plugin declared in `inject` and the host lists in `expose`. */
   private hostService<T>(record: PluginRecord, token: InjectionToken): T {
-    const name = tokenName(token);
-    const declared = (record.metadata.inject ?? []).some(
-      (candidate) => candidate === token || tokenName(candidate) === name,
-    );
-    const exposed = this.options.expose.find((candidate) => candidate === token || tokenName(candidate) === name);
-    if (!declared || exposed === undefined)
-      throw new PluginError(PluginErrorCode.ACCESS_DENIED, accessDenied(record.name, name, declared), {
-        plugin: record.name,
-      });
+    const exposed = exposedToken(record.name, record.metadata, this.options.expose, token);
     return this.moduleRef.get(exposed, { strict: false }) as T;
   }
 
@@ -379,28 +366,4 @@ function undeclaredHooks(record: PluginRecord, declared: ReadonlySet<string> | u
   return hookImplementations(record.pluginClass)
     .map(({ hook }) => hook)
     .filter((hook) => !declared?.has(hook));
-}
-
-/** A timeout or a config error keeps its code; anything else the plugin threw is wrapped with the phase's code. */
-function asPluginError(
-  record: PluginRecord,
-  phase: 'configure' | 'initialize' | 'cleanup',
-  error: unknown,
-): PluginError {
-  if (error instanceof PluginError && error.plugin === record.name) return error;
-  const code =
-    phase === 'cleanup'
-      ? PluginErrorCode.CLEANUP_FAILED
-      : phase === 'configure'
-        ? PluginErrorCode.CONFIG_INVALID
-        : PluginErrorCode.INIT_FAILED;
-  return new PluginError(
-    code,
-    `plugin "${record.name}" threw in ${phase}: ${describeError(error)}. Fix the plugin or its config; the other plugins keep running.`,
-    {
-      plugin: record.name,
-      phase,
-      cause: error,
-    },
-  );
 }

@@ -11,7 +11,7 @@ import { PluginRegistry, PluginState, type PluginRecord } from '../registry/inde
 import { verifyNpmRequirements } from '../requirements/index.js';
 import type { PackageInspection } from '../trust/index.js';
 import type { IsolationSupervisor } from '../isolation/index.js';
-import { dependencyOrder, findCycles } from './dependency-graph.js';
+import { dependencyCycleError, dependencyOrder, findCycles } from './dependency-graph.js';
 import type { ResolvedPluginOptions } from './resolved-options.js';
 import { runPhase, timeoutsFor } from './run-phase.js';
 import { roundMs } from './startup-timing.js';
@@ -201,9 +201,7 @@ export async function loadPluginCode(
     if (metadata.description === undefined && description !== undefined) metadata.description = description;
     if (metadata.timeouts === undefined && timeouts !== undefined) metadata.timeouts = timeouts;
     if (metadata.inject === undefined && inject?.length) metadata.inject = inject;
-    registry.attachClass(record, isolate.remoteClass, metadata);
-    registry.attachInstance(record, isolate.instance);
-    registry.supervisor!.activate(record, isolate)?.stop();
+    registry.supervisor!.attach(record, isolate, metadata);
     if (record.state === PluginState.DISCOVERED) registry.transition(record, PluginState.LOADED);
     return true;
   } catch (error) {
@@ -406,21 +404,10 @@ function checkDependencies(registry: PluginRegistry, fail: (record: PluginRecord
   }
 
   for (const cycle of findCycles(graph)) {
-    const path = cycle.map((name) => `"${name}"`).join(' → ');
     for (const name of new Set(cycle)) {
       const record = registry.get(name)!;
       if (record.state === PluginState.FAILED) continue;
-      fail(
-        record,
-        new PluginError(
-          PluginErrorCode.DEPENDENCY_CYCLE,
-          `plugin "${name}" is part of a dependency cycle: ${path}. Remove one of these dependencies.`,
-          {
-            plugin: name,
-            details: { cycle },
-          },
-        ),
-      );
+      fail(record, dependencyCycleError(name, cycle));
     }
   }
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { PluginError, PluginErrorCode } from '../errors/index.js';
+import { describeError, PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginMetadata, PluginTimeouts } from '../manifest/index.js';
 import type { ResolvedPluginOptions } from './resolved-options.js';
 import { roundMs } from './startup-timing.js';
@@ -99,4 +99,34 @@ export async function runPhase<T>(
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
+}
+
+/** The code for what a plugin threw in a phase of its own. */
+const PHASE_CODES = {
+  load: PluginErrorCode.LOAD_FAILED,
+  configure: PluginErrorCode.CONFIG_INVALID,
+  initialize: PluginErrorCode.INIT_FAILED,
+  cleanup: PluginErrorCode.CLEANUP_FAILED,
+} as const;
+
+/**
+ * What a plugin threw in `phase`, as a `PluginError` with that phase's code and what the host did about it
+ * (`consequence`). An error already about this plugin (a timeout, a config error) keeps its own code.
+ */
+export function phaseError(
+  plugin: string,
+  phase: keyof typeof PHASE_CODES,
+  error: unknown,
+  consequence = 'Fix the plugin or its config; the other plugins keep running.',
+): PluginError {
+  if (error instanceof PluginError && error.plugin === plugin) return error;
+  return new PluginError(
+    PHASE_CODES[phase],
+    `plugin "${plugin}" threw in ${phase}: ${describeError(error)}. ${consequence}`,
+    {
+      plugin,
+      phase,
+      cause: error,
+    },
+  );
 }

@@ -2,7 +2,7 @@ import { Logger, type Type } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { mergeConfigPatch } from '../config/index.js';
 import type { Admission } from '../gate/index.js';
-import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { InFlightCalls } from '../injection/index.js';
 import type { PluginMetadata } from '../manifest/index.js';
 import { PluginState, type PluginPackage, type PluginRecord, type PluginRegistry } from '../registry/index.js';
@@ -20,7 +20,8 @@ import {
 } from './plugin-loader.js';
 import { PluginLocks } from './plugin-locks.js';
 import type { ResolvedPluginOptions } from './resolved-options.js';
-import { runPhase, timeoutsFor } from './run-phase.js';
+import { dependencyCycleError } from './dependency-graph.js';
+import { phaseError, runPhase, timeoutsFor } from './run-phase.js';
 
 /** Other plugins an operation changed on the way (dependencies enabled first, dependents disabled first). */
 export interface OperationEffects {
@@ -32,6 +33,8 @@ export interface OperationEffects {
 // gate decides afresh: a plugin refused for its trust, manifest, compatibility or requirements stays refused until the
 // policy or its files change, and enable says why.
 const REFUSALS = new Set<string>([PluginErrorCode.DUPLICATE, PluginErrorCode.DEPENDENCY_CYCLE]);
+/** What a failed reload or reconfiguration leaves. */
+const UNCHANGED = 'Nothing was changed; the running instance keeps serving.';
 
 /**
  * Enable, disable, reload and reconfigure plugins while the app serves. Each
@@ -132,7 +135,7 @@ export class RuntimeOperations {
           timeoutsFor(record.metadata, this.options).initialize,
           (signal) => plugin.configure!(config, this.runner.phaseContext(record, signal, config)),
         );
-        if (!outcome.ok) throw phaseError(record, 'configure', outcome.error);
+        if (!outcome.ok) throw phaseError(record.name, 'configure', outcome.error, UNCHANGED);
         record.configUpdates = updates;
         record.config = config;
       } else {
@@ -173,10 +176,7 @@ export class RuntimeOperations {
       const found = this.registry.require(dependency);
       if (found.state === PluginState.ENABLED) continue;
       if (chain.includes(dependency))
-        throw new PluginError(
-          PluginErrorCode.DEPENDENCY_CYCLE,
-          `plugin "${record.name}" and "${dependency}" depend on each other.`,
-        );
+        throw dependencyCycleError(record.name, [...chain.slice(chain.indexOf(dependency)), record.name, dependency]);
       await this.enableLocked(found, effects, [...chain, record.name]);
       effects.alsoEnabled.push(dependency);
     }
@@ -251,7 +251,7 @@ export class RuntimeOperations {
       : await runPhase(record.name, 'load', timeoutsFor(metadata, this.options).initialize, () =>
           this.moduleRef.create(pluginClass),
         );
-    if (!built.ok) throw phaseError(record, 'load', built.error);
+    if (!built.ok) throw phaseError(record.name, 'load', built.error, UNCHANGED);
     const instance = built.value!;
     const previousUpdates = record.configUpdates;
     record.configUpdates = updates;
@@ -349,13 +349,4 @@ export class RuntimeOperations {
 
 function isIsolated(record: PluginRecord): boolean {
   return record.isolation === 'worker' || record.isolation === 'process';
-}
-
-function phaseError(record: PluginRecord, phase: 'load' | 'configure', error: unknown): PluginError {
-  if (error instanceof PluginError) return error;
-  return new PluginError(
-    phase === 'load' ? PluginErrorCode.LOAD_FAILED : PluginErrorCode.CONFIG_INVALID,
-    `plugin "${record.name}" threw in ${phase}: ${describeError(error)}. Nothing was changed; the running instance keeps serving.`,
-    { plugin: record.name, phase, cause: error },
-  );
 }
