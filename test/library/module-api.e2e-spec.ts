@@ -101,6 +101,36 @@ describe('PluginModule, as Nest modules are written', () => {
     });
   });
 
+  it("fails bootstrap rather than inject undefined where a declared name is out of the consumer module's reach", async () => {
+    @Injectable()
+    class Consumer {
+      constructor(@InjectPlugin('later') readonly later: object) {}
+    }
+    @Module({ imports: [PluginModule.forFeature({ plugins: ['later'] })] })
+    class DeclaringModule {}
+    @Module({ providers: [Consumer] })
+    class ConsumingModule {}
+    const root = PluginModule.forRoot({ hostVersion: '0.1.0', env: {} });
+    await expect(boot([root, DeclaringModule, ConsumingModule])).rejects.toMatchObject({
+      code: 'PLUGIN_NOT_FOUND',
+      message: expect.stringContaining(
+        "Consumer uses @InjectPlugin('later'), which another module declares but ConsumingModule does not reach.",
+      ),
+    });
+    // isGlobal: false: PluginModule's own tokens reach only the modules that import it.
+    @Injectable()
+    class Feature {
+      constructor(@InjectPlugin('one') readonly one: object) {}
+    }
+    @Module({ providers: [Feature] })
+    class FeatureModule {}
+    const local = PluginModule.forRoot({ isGlobal: false, plugins: plugins(), hostVersion: '0.1.0', env: {} });
+    await expect(boot([local, FeatureModule])).rejects.toMatchObject({
+      code: 'PLUGIN_NOT_FOUND',
+      message: expect.stringContaining('FeatureModule does not reach'),
+    });
+  });
+
   it('injects what PluginModule.forFeature declares: a reference that throws PLUGIN_NOT_FOUND until such a plugin exists, and a live list', async () => {
     @Injectable()
     class Consumer {

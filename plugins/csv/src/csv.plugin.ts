@@ -1,7 +1,9 @@
 import { mkdir, readFile, stat, writeFile, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PluginType, type DataSourcePlugin } from '@nestjs-plugin-host/anomaly-contracts';
+// Types only: the demo runs this plugin in the process tier, which reads its own folder and node_modules, and a
+// workspace link to the contracts' sources is neither (see docs/security-and-isolation.md, allowRead).
+import type { DataSourcePlugin } from '@nestjs-plugin-host/anomaly-contracts';
 import {
   Plugin,
   assertRegularFileOrAbsent,
@@ -30,7 +32,7 @@ export interface CsvQuery {
  */
 @Plugin({
   name: 'csv',
-  type: PluginType.DATA_SOURCE,
+  type: 'data-source', // PluginType.DATA_SOURCE
   version: '1.0.0',
   description: 'CSV files in one folder: read, write, schema',
   compatibility: '^0.1.0',

@@ -18,14 +18,53 @@ export function checkPluginInjections(discovery: DiscoveryService): PluginInject
     // A class provider or controller; a factory's metatype is its function, not a class with decorators.
     if (typeof wrapper.metatype !== 'function' || wrapper.inject) continue;
     const consumer = wrapper.metatype as Type<unknown>;
+    const host = wrapper.host as NestModule | undefined;
     for (const injection of pluginInjections(consumer)) {
       injections.push(injection);
       if (!provided.has(injection.token)) problems.push(undeclared(consumer.name, injection));
+      // Provided somewhere but not in the consumer's module's reach: @Optional() would hand it `undefined`.
+      else if (host && !visible(host, injection.token)) problems.push(outOfReach(consumer.name, host, injection));
     }
   }
   if (problems.length > 0)
     throw new PluginError(PluginErrorCode.NOT_FOUND, problems.join(' '), { details: { undeclared: problems.length } });
   return injections;
+}
+
+/** What of Nest's module (`InstanceWrapper.host`) the check reads: its public getters. */
+interface NestModule {
+  readonly providers: Map<unknown, unknown>;
+  readonly imports: Set<NestModule>;
+  readonly exports: Set<unknown>;
+  readonly metatype?: { name?: string };
+}
+
+/**
+ * Whether Nest resolves `token` for a provider of `host`: its own provider, or one an imported module exports (itself,
+ * or through a module it imports and re-exports). Global modules are among every module's imports (Nest binds them).
+ */
+function visible(host: NestModule, token: unknown): boolean {
+  return host.providers.has(token) || [...host.imports].some((imported) => exported(imported, token, new Set()));
+}
+
+function exported(module: NestModule, token: unknown, seen: Set<NestModule>): boolean {
+  if (seen.has(module)) return false;
+  seen.add(module);
+  if (module.exports.has(token) && module.providers.has(token)) return true;
+  return [...module.imports].some(
+    (imported) =>
+      (module.exports.has(token) || module.exports.has(imported.metatype)) && exported(imported, token, seen),
+  );
+}
+
+function outOfReach(consumer: string, host: NestModule, { kind, value }: PluginInjection): string {
+  const [decorator, feature] =
+    kind === 'plugin' ? ['InjectPlugin', `plugins: ['${value}']`] : ['InjectPlugins', `types: ['${value}']`];
+  const module = host.metatype?.name ?? 'its module';
+  return (
+    `${consumer} uses @${decorator}('${value}'), which another module declares but ${module} does not reach. Add ` +
+    `imports: [PluginModule.forFeature({ ${feature} })] to ${module} (or keep PluginModule global, its default).`
+  );
 }
 
 function undeclared(consumer: string, { kind, value }: PluginInjection): string {

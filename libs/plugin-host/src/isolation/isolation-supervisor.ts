@@ -4,7 +4,7 @@ import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
 import type { FailureCode, HostCall, IsolatedPlugin } from './isolated-plugin.js';
-import { linkedDependencies, nodeModulesAbove } from './module-dirs.js';
+import { nodeModulesAbove } from './module-dirs.js';
 import { exposedToken } from '../injection/host-access.js';
 import {
   ISOLATION_DEFAULTS,
@@ -247,7 +247,7 @@ export class IsolationSupervisor {
       uid: options.uid,
       gid: options.gid,
       loadTimeoutMs: this.host.loadTimeoutMs(record),
-      moduleDirs: [...nodeModulesAbove(record.package!.dir), ...linkedDependencies(record.package!.dir)],
+      moduleDirs: nodeModulesAbove(record.package!.dir),
       logger: pluginLogger(record.name),
     };
   }
