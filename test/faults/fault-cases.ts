@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { packageIntegrity } from '../../libs/plugin-host/src/trust/index.js';
 import { addPlugin, eventually, type FaultHost } from './fault-host.js';
 
@@ -518,6 +518,24 @@ export const FAULT_CASES: FaultCase[] = [
       await expect(reference(host).call(false)).rejects.toMatchObject({ code: 'ERR_ACCESS_DENIED' });
       await expect(reference(host).call(true)).resolves.toBeGreaterThan(10);
       await host.expectServing();
+    },
+  },
+  {
+    name: 'reads outside its folder through a symlink it ships',
+    tier: 'process',
+    outcome: 'never started (Node would follow the link): `failed`, `PLUGIN_UNTRUSTED` naming the link',
+    async run(host) {
+      const secret = host.tree.write('secret.txt', 'top secret');
+      addPlugin(
+        host.tree,
+        'faulty',
+        `call() { return readFileSync(new URL('./escape/secret.txt', import.meta.url), 'utf8'); }`,
+        { isolation: 'process' },
+        "import { readFileSync } from 'node:fs';",
+      );
+      host.tree.link('plugins/faulty/escape', dirname(secret));
+      await host.boot();
+      await expectFailed(host, 'PLUGIN_UNTRUSTED', /ships symbolic links leading out of its package \(escape\)/);
     },
   },
 ];

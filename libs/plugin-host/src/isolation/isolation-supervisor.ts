@@ -4,7 +4,7 @@ import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
 import type { FailureCode, HostCall, IsolatedPlugin } from './isolated-plugin.js';
-import { nodeModulesAbove } from './module-dirs.js';
+import { linksLeadingOut, nodeModulesAbove } from './module-dirs.js';
 import { exposedToken } from '../injection/host-access.js';
 import {
   ISOLATION_DEFAULTS,
@@ -92,6 +92,16 @@ export class IsolationSupervisor {
         { plugin: record.name },
       );
     const settings = this.settingsOf(record);
+    if (settings.tier === 'process') {
+      const links = linksLeadingOut(pkg.dir);
+      if (links.length > 0)
+        throw new PluginError(
+          PluginErrorCode.UNTRUSTED,
+          `plugin "${record.name}" ships symbolic links leading out of its package (${links.slice(0, 5).join(', ')}${links.length > 5 ? ', …' : ''}). ` +
+            `In the process tier Node's permission model would follow them past its folder, so it is not started. Remove them from the package (or run it in another tier if you trust it).`,
+          { plugin: record.name, details: { links } },
+        );
+    }
     return IsolatedPlugin.start(
       { name: record.name, entryPath: entry, exportName: pkg.exportName, packageDir: pkg.dir },
       settings,
