@@ -12,16 +12,10 @@ const SIMPLE_ENTRY = /^\.\/(?:[^/\\.][^/\\]*\/)*[^/\\.][^/\\]*$/;
 /** The `nestPlugin` key of a package.json: one plugin, or an array for a package with several. */
 export const MANIFEST_KEY = 'nestPlugin';
 
-/** The fields a `nestPlugin` entry may have (anything else is a warning: probably a typo). */
-const MANIFEST_FIELDS = new Set([
-  'name',
-  'type',
-  'entry',
-  'export',
-  'version',
+/** The `nestPlugin` fields that become plugin metadata as they are. */
+const METADATA_FIELDS = [
   'description',
   'compatibility',
-  'lazy',
   'dependencies',
   'required',
   'timeouts',
@@ -29,7 +23,10 @@ const MANIFEST_FIELDS = new Set([
   'optionalRequires',
   'isolation',
   'inject',
-]);
+];
+
+/** The fields a `nestPlugin` entry may have (anything else is a warning: probably a typo). */
+const MANIFEST_FIELDS = new Set(['name', 'type', 'entry', 'export', 'version', 'lazy', ...METADATA_FIELDS]);
 
 export interface PackageRead {
   /** The package folder as found (may be a symlink, e.g. an npm workspace link). */
@@ -130,17 +127,7 @@ function readEntry(
     name: name ?? fallbackName,
     type: manifest.type,
     version: manifest.version ?? packageVersion,
-    ...pick(manifest, [
-      'description',
-      'compatibility',
-      'dependencies',
-      'required',
-      'timeouts',
-      'requires',
-      'optionalRequires',
-      'isolation',
-      'inject',
-    ]),
+    ...pick(manifest, METADATA_FIELDS),
   } as PluginMetadata;
   if (metadata.version === undefined) problems.push('version is missing (in the manifest and in package.json)');
   // Missing fields are reported above; validate what is there.
