@@ -5,9 +5,9 @@ import { PluginErrorCode } from 'nestjs-plugin-host';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
 
-/** The property names of `name`, an interface of the module options' source. */
-function optionsOf(name: string): string[] {
-  const file = '../../libs/plugin-host/src/plugin-module-options.interface.ts';
+/** The property names of `name`, an interface of the module options' source (`file`, in the library's src). */
+function optionsOf(name: string, file = 'plugin-module-options.interface.ts'): string[] {
+  file = `../../libs/plugin-host/src/${file}`;
   const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest);
   const found = source.statements.find(
     (statement): statement is ts.InterfaceDeclaration =>
@@ -28,7 +28,7 @@ describe('the reference pages', () => {
     const options = [
       ...optionsOf('PluginModuleOptions'),
       ...optionsOf('PluginModuleStaticOptions'),
-      ...optionsOf('PluginDiscoveryOptions').map((key) => `discovery.${key}`),
+      ...optionsOf('PluginDiscoveryOptions', 'discovery/discovery-options.ts').map((key) => `discovery.${key}`),
     ];
     expect(options.length).toBeGreaterThan(25);
     expect(options.filter((option) => !cells.includes(`\`${option}\``))).toEqual([]);

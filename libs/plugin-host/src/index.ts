@@ -7,8 +7,8 @@
 // its whole folder; types may, they are erased), and nothing here loads what only a booting app needs: PluginModule
 // loads that as the app boots (boot.ts).
 export { PluginModule } from './plugin.module.js';
+export type { PluginDiscoveryOptions } from './discovery/discovery-options.js';
 export type {
-  PluginDiscoveryOptions,
   PluginFeatureOptions,
   PluginModuleAsyncOptions,
   PluginModuleOptions,
@@ -34,7 +34,7 @@ export type {
   PluginStartupReport,
 } from './manager/index.js';
 export { PluginHealthIndicator, type PluginHealthEntry } from './health/plugin-health.indicator.js';
-export { OnHook, type OnHookOptions } from './hooks/on-hook.decorator.js';
+export { OnHook, type OnHookOptions } from './manifest/on-hook.decorator.js';
 export { PluginHooks, type HookContext, type HookResult } from './hooks/plugin-hooks.service.js';
 export { PluginState } from './registry/plugin-state.js';
 export type { PluginEvent, PluginEventName, PluginSource, PluginTimings } from './registry/index.js';

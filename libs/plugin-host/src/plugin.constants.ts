@@ -4,16 +4,24 @@ import type { PluginTimeouts } from './manifest/index.js';
 export const PLUGIN_MODULE_OPTIONS = 'nestjs-plugin-host:options';
 /** The runtime options, checked and with defaults applied. */
 export const RESOLVED_PLUGIN_OPTIONS = 'nestjs-plugin-host:resolved-options';
-/** The static part: classes and discovery switches. */
-export const PLUGIN_STATIC_OPTIONS = 'nestjs-plugin-host:static-options';
-
 // The parts built at boot are provided under these tokens rather than as their classes: a class token would load
-// their code (the loader, lifecycle and everything they use) when the library is imported.
-/** The `PluginRegistry`. */
+// their code (the loader, lifecycle and everything they use) when the library is imported. In data-flow order: each
+// is built from the ones before it (host-providers.ts).
+/** The `PluginRegistry`: every plugin's record and state. */
 export const PLUGIN_REGISTRY = 'nestjs-plugin-host:registry';
-/** The `LifecycleRunner`. */
+/** The `PluginPhases`: one plugin's config, initialize and cleanup. */
+export const PLUGIN_PHASES = 'nestjs-plugin-host:phases';
+/** The `IsolationSupervisor`: the worker and process isolates. */
+export const ISOLATION_SUPERVISOR = 'nestjs-plugin-host:isolation-supervisor';
+/** The `PluginLoader`, once every plugin found at boot is loaded. */
+export const PLUGIN_LOADER = 'nestjs-plugin-host:loader';
+/** The `LazyLoader`: lazy plugins on first use. */
+export const LAZY_LOADER = 'nestjs-plugin-host:lazy-loader';
+/** The `PluginReferences`: what `@InjectPlugin` and `@InjectPlugins` inject. */
+export const PLUGIN_REFERENCES = 'nestjs-plugin-host:references';
+/** The `LifecycleRunner`: every plugin started with the app and stopped with it. */
 export const LIFECYCLE_RUNNER = 'nestjs-plugin-host:lifecycle-runner';
-/** The `RuntimeOperations`. */
+/** The `RuntimeOperations`: enable, disable, reload, reconfigure. */
 export const RUNTIME_OPERATIONS = 'nestjs-plugin-host:runtime-operations';
 
 export const DEFAULT_TIMEOUTS: Readonly<PluginTimeouts> = {

@@ -1,29 +1,15 @@
-import {
-  ConfigurableModuleBuilder,
-  Logger,
-  Module,
-  type DynamicModule,
-  type FactoryProvider,
-  type Type,
-} from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, ModuleRef } from '@nestjs/core';
+import { ConfigurableModuleBuilder, Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { createNameFilter } from './discovery/name-filter.js';
-import { appRoot, discoverPackages, discoveryLine, type PackageDiscovery } from './discovery/package-discovery.js';
+import { appRoot, discoverPackages, type PackageDiscovery } from './discovery/package-discovery.js';
+import { hostProviders } from './host-providers.js';
+import type { PluginReferences } from './injection/index.js';
+import { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js';
 import { PluginHealthIndicator } from './health/plugin-health.indicator.js';
 import { PluginHooks } from './hooks/plugin-hooks.service.js';
-import { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js';
-import type { LifecycleRunner, RuntimeOperations } from './lifecycle/index.js';
-import type { ResolvedPluginOptions } from './lifecycle/resolved-options.js';
 import { PluginManager } from './manager/plugin-manager.js';
 import { getPluginMetadata } from './manifest/index.js';
-import {
-  LIFECYCLE_RUNNER,
-  PLUGIN_MODULE_OPTIONS,
-  PLUGIN_REGISTRY,
-  PLUGIN_STATIC_OPTIONS,
-  RESOLVED_PLUGIN_OPTIONS,
-  RUNTIME_OPERATIONS,
-} from './plugin.constants.js';
+import { PLUGIN_MODULE_OPTIONS, PLUGIN_REFERENCES } from './plugin.constants.js';
 import type {
   PluginFeatureOptions,
   PluginModuleAsyncOptions,
@@ -31,10 +17,6 @@ import type {
   PluginModuleStaticOptions,
   PluginModuleSyncOptions,
 } from './plugin-module-options.interface.js';
-import type { PluginRegistry } from './registry/index.js';
-
-/** What the providers below build as the app boots (boot.ts): loaded then, not when the library is imported. */
-const boot = (): Promise<typeof import('./boot.js')> => import('./boot.js');
 
 /**
  * The options half of PluginModule, as Nest's own modules build it: `forRoot(options)` and `forRootAsync({ useFactory,
@@ -97,14 +79,14 @@ class PluginFeatureModule {}
 
 const nameToken = (name: string): FactoryProvider => ({
   provide: getPluginToken(name),
-  useFactory: (registry: PluginRegistry) => registry.referenceOf(name),
-  inject: [PLUGIN_REGISTRY],
+  useFactory: (references: PluginReferences) => references.referenceOf(name),
+  inject: [PLUGIN_REFERENCES],
 });
 
 const typeToken = (type: string): FactoryProvider => ({
   provide: getPluginTypeToken(type),
-  useFactory: (registry: PluginRegistry) => registry.listOf(type),
-  inject: [PLUGIN_REGISTRY],
+  useFactory: (references: PluginReferences) => references.listOf(type),
+  inject: [PLUGIN_REFERENCES],
 });
 
 /** The module definition Nest's builder made (its options provider, and `imports` for the async form), with the host's providers. */
@@ -123,7 +105,6 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
     if (typeof metadata?.name === 'string') names.add(metadata.name);
     if (typeof metadata?.type === 'string') types.add(metadata.type);
   }
-  const acceptedProvider = createNameFilter(options.discovery?.include, options.discovery?.exclude);
   const tokens = [...[...names].map(nameToken), ...[...types].map(typeToken)];
 
   return {
@@ -132,108 +113,19 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
     imports: [...new Set([DiscoveryModule, ...(definition.imports ?? []), ...(options.imports ?? [])])],
     providers: [
       ...(definition.providers ?? []),
-      {
-        provide: PLUGIN_STATIC_OPTIONS,
-        useValue: { plugins: classes, discovery: options.discovery, discoverProviders: options.discoverProviders },
-      },
-      {
-        provide: RESOLVED_PLUGIN_OPTIONS,
-        useFactory: async (given: PluginModuleOptions | undefined) => (await boot()).resolveOptions(given),
-        inject: [PLUGIN_MODULE_OPTIONS],
-      },
-      {
-        provide: PLUGIN_REGISTRY,
-        useFactory: async (
-          resolved: ResolvedPluginOptions,
-          statics: PluginModuleStaticOptions,
-          discovery: DiscoveryService,
-          moduleRef: ModuleRef,
-        ) => {
-          const {
-            admitPlugin,
-            checkPluginInjections,
-            discoverOptionClasses,
-            discoverProviderClasses,
-            gateContext,
-            instantiatePlugin,
-            IsolationSupervisor,
-            loadPlugins,
-            timeoutsFor,
-          } = await boot();
-          const logger = new Logger('PluginHost');
-          const injections = checkPluginInjections(discovery); // PLUGIN_NOT_FOUND for a name or type no module provides
-          if (statics.discovery) logger.log(discoveryLine(packages));
-          for (const warning of packages.warnings) logger.warn(warning);
-          const providers =
-            statics.discoverProviders === false
-              ? []
-              : discoverProviderClasses(discovery).filter((c) => acceptedProvider(c.metadata?.name));
-          const registry = await loadPlugins({
-            candidates: [...discoverOptionClasses(statics.plugins ?? []), ...providers, ...packages.candidates],
-            options: resolved,
-            root: packages.root,
-            instantiate: (pluginClass: Type<object>) => instantiatePlugin(moduleRef, pluginClass),
-            supervisor: new IsolationSupervisor({
-              ...resolved,
-              resolve: (token) => moduleRef.get(token, { strict: false }),
-              admit: (record) => admitPlugin(record, gateContext(resolved, packages.root)),
-              loadTimeoutMs: (record) => timeoutsFor(record.metadata, resolved).initialize,
-            }),
-          });
-          const known = new Set(registry.names());
-          for (const name of new Set(
-            injections.filter((injection) => injection.kind === 'plugin').map((injection) => injection.value),
-          ))
-            if (!known.has(name))
-              logger.warn(
-                `@InjectPlugin('${name}') is used but no plugin named "${name}" is registered; calls through it throw PLUGIN_NOT_FOUND.`,
-              );
-          return registry;
-        },
-        inject: [RESOLVED_PLUGIN_OPTIONS, PLUGIN_STATIC_OPTIONS, DiscoveryService, ModuleRef],
-      },
-      {
-        provide: LIFECYCLE_RUNNER,
-        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions, moduleRef: ModuleRef) =>
-          new (await boot()).LifecycleRunner(registry, resolved, moduleRef),
-        inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
-      },
-      {
-        provide: RUNTIME_OPERATIONS,
-        useFactory: async (
-          registry: PluginRegistry,
-          runner: LifecycleRunner,
-          resolved: ResolvedPluginOptions,
-          moduleRef: ModuleRef,
-        ) => new (await boot()).RuntimeOperations(registry, runner, resolved, moduleRef),
-        inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
-      },
-      {
-        provide: PluginManager,
-        useFactory: async (registry: PluginRegistry, runner: LifecycleRunner, operations: RuntimeOperations) =>
-          new (await boot()).RegistryPluginManager(registry, runner, operations),
-        inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, RUNTIME_OPERATIONS],
-      },
-      {
-        provide: PluginHooks,
-        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) =>
-          new (await boot()).HookRunner(registry, resolved),
-        inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
-      },
-      {
-        provide: PluginHealthIndicator,
-        useFactory: async (registry: PluginRegistry, resolved: ResolvedPluginOptions) =>
-          new (await boot()).PluginHealthChecks(registry, resolved),
-        inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
-      },
+      ...hostProviders({
+        statics: { plugins: classes, discovery: options.discovery, discoverProviders: options.discoverProviders },
+        packages,
+        acceptedProvider: createNameFilter(options.discovery?.include, options.discovery?.exclude),
+      }),
       ...tokens,
     ],
-    // The registry too: PluginModule.forFeature's tokens are made from it.
+    // The references too: PluginModule.forFeature's tokens are made from them.
     exports: [
       PluginManager,
       PluginHooks,
       PluginHealthIndicator,
-      PLUGIN_REGISTRY,
+      PLUGIN_REFERENCES,
       ...tokens.map((token) => token.provide),
     ],
   };

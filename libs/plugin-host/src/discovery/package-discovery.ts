@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, realpathSync, type Dirent } from 'node:fs';
 import { delimiter, dirname, join, resolve, sep } from 'node:path';
-import type { PluginDiscoveryOptions } from '../plugin-module-options.interface.js';
+import type { PluginDiscoveryOptions } from './discovery-options.js';
 import { createNameFilter, wildcardMatcher } from './name-filter.js';
 import type { PluginCandidate } from './plugin-candidate.js';
 import { readPackagePlugins, type PackageRead } from './package-manifest.js';

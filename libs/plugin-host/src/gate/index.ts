@@ -1,1 +1,1 @@
-export { addWarning, admitPlugin, type Admission, type FreshManifest, type GateContext } from './plugin-gate.js';
+export { admitPlugin, type Admission, type FreshManifest, type GateContext } from './plugin-gate.js';

@@ -16,6 +16,8 @@ export interface GateContext {
   root: string;
   /** Shares one reading of a package among the plugins it declares, within one pass (boot). Never kept longer. */
   inspections?: Map<string, PackageInspection>;
+  /** Keeps a note from a check (e.g. no compatibility range) on the plugin's record. */
+  warn(record: PluginRecord, line: string): void;
 }
 
 /** What passed the gate: the declaration as it is now, and what to import. */
@@ -43,7 +45,7 @@ export interface FreshManifest {
  * it returns. In this order: the trust rules (allow, deny), the manifest (re-read
  * from disk unless `fresh`), entry confinement (the real file, no symlink out),
  * compatibility, npm requirements, and the integrity pin (hashed now). Notes
- * (e.g. no compatibility range) are added to the record's warnings.
+ * (e.g. no compatibility range) go to `context.warn`.
  *
  * @throws PluginError the first check that refuses, with its code and what to do
  */
@@ -76,10 +78,10 @@ export function admitPlugin(record: PluginRecord, context: GateContext, fresh?: 
     hasName(context.acceptIncompatible, record.name),
   );
   if (!compatibility.compatible) throw compatibility.error;
-  addWarning(record, compatibility.warning);
+  if (compatibility.warning) context.warn(record, compatibility.warning);
 
   const requirements = verifyNpmRequirements(record.name, metadata, record.folder, context.root);
-  for (const line of requirements.notes) addWarning(record, line);
+  for (const line of requirements.notes) context.warn(record, line);
   if (requirements.error) throw requirements.error;
 
   const pinned = pkg && pinOf(context.trust, pkg.name);
@@ -118,9 +120,4 @@ function rereadManifest(record: PluginRecord, root: string): FreshManifest {
     );
   }
   return { metadata: candidate.metadata, pkg: candidate.package };
-}
-
-/** Adds a note from a check to the record's warnings, once. */
-export function addWarning(record: PluginRecord, line: string | undefined): void {
-  if (line && !record.warnings.includes(line)) record.warnings.push(line);
 }

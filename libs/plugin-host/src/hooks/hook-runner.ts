@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { PluginError, PluginErrorCode, describeError } from '../errors/index.js';
+import type { PluginReferences } from '../injection/index.js';
 import type { ResolvedPluginOptions } from '../lifecycle/resolved-options.js';
 import { runPhase, timeoutsFor } from '../lifecycle/run-phase.js';
 import { PluginState } from '../registry/plugin-state.js';
 import type { PluginRecord, PluginRegistry } from '../registry/index.js';
-import { hookImplementations } from './on-hook.decorator.js';
+import { hookImplementations } from '../manifest/on-hook.decorator.js';
 import { PluginHooks, type HookContext, type HookResult } from './plugin-hooks.service.js';
 import { pluginLogger } from '../registry/plugin-logger.js';
 
@@ -14,6 +15,7 @@ export class HookRunner extends PluginHooks {
 
   constructor(
     private readonly registry: PluginRegistry,
+    private readonly references: PluginReferences,
     private readonly options: ResolvedPluginOptions,
   ) {
     super();
@@ -61,7 +63,7 @@ export class HookRunner extends PluginHooks {
     payload: unknown,
   ): Promise<HookResult<T>> {
     const { record, method } = implementation;
-    const reference = this.registry.referenceOf(record.name) as Record<
+    const reference = this.references.referenceOf(record.name) as Record<
       string,
       (payload: unknown, ctx: HookContext) => unknown
     >;

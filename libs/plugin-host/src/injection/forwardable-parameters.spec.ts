@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { forwardableParameters } from './plugin-references.js';
+import { forwardableParameters } from './forwardable-parameters.js';
 
 class Sample {
   none(): number {

@@ -1,9 +1,1 @@
-export {
-  createMissingReference,
-  createPluginReference,
-  createUnavailablePrototype,
-  exposeFields,
-  InFlightCalls,
-  returnsPromise,
-  type PluginReference,
-} from './plugin-references.js';
+export { PluginReferences, type LazyLoad } from './plugin-references.js';

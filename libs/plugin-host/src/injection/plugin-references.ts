@@ -1,310 +1,148 @@
 import type { Type } from '@nestjs/common';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
+import {
+  PluginState,
+  type PendingCalls,
+  type PluginRecord,
+  type PluginRegistry,
+  type RecordObserver,
+} from '../registry/index.js';
+import { createPluginReference, exposeFields, type PluginReference } from './plugin-reference.js';
+import { createMissingReference, createUnavailablePrototype, returnsPromise } from './reference-stubs.js';
+
+/** Loads a lazy plugin on the first call through its reference (shared by concurrent callers); rejects with why it cannot. */
+export type LazyLoad = (name: string) => Promise<void>;
 
 /**
- * How an injected plugin reference behaves, without a Proxy on the call path.
- *
- * A reference is a small object that stays the same for the life of the app
- * while what it calls changes: the plugin's instance while it may run, a stub
- * whose methods throw `PLUGIN_DISABLED` while it is disabled or failed, a new
- * instance (of new code) after a reload. Its methods are generated per plugin
- * class (so V8 keeps each call site monomorphic) and do
- * `this[TARGET].method.apply(this[TARGET], arguments)`; a call that returns a
- * promise is counted until it settles, so a reload or disable can wait for the
- * calls in flight on the old instance before cleaning it up.
+ * What `@InjectPlugin(name)` and `@InjectPlugins(type)` inject, kept in step with the registry: one stable reference
+ * per plugin, aimed at whatever may be called now (the instance, or a stub saying why not), and one live array per
+ * type. Built on the loaded registry; a lazy plugin's first call goes to `load`.
  */
+export class PluginReferences implements RecordObserver {
+  private readonly references = new Map<string, PluginReference>();
+  // Per plugin: the object calls go to while it cannot run, built for its current class.
+  private readonly unavailableStubs = new Map<string, { pluginClass: Type<object>; stub: object }>();
+  private readonly missingReferences = new Map<string, object>();
+  // Per type: the injected array and, beside it, the names it holds (same order).
+  private readonly typeLists = new Map<string, { references: object[]; names: string[] }>();
+  // The instances whose own fields the references already read through.
+  private readonly exposed = new WeakSet<object>();
 
-/** The current target and its in-flight counter live under symbols, so no plugin field or method can collide with them. */
-const TARGET = Symbol('plugin target');
-const CALLS = Symbol('plugin calls in flight');
-
-// Nest calls these on every provider value, and references are provider values (the
-// name tokens): a reference neither forwards them nor lets them resolve to the plugin
-// class's own hooks (which would run with the reference as `this`).
-const NEST_HOOKS = new Set([
-  'onModuleInit',
-  'onApplicationBootstrap',
-  'onModuleDestroy',
-  'beforeApplicationShutdown',
-  'onApplicationShutdown',
-]);
-// Nor `then`: a reference that looked like a promise would be awaited (by Nest, by any caller) instead of used.
-const NEVER_FORWARDED = new Set([...NEST_HOOKS, 'then']);
-
-/** Counts the promise-returning calls in flight on one target. */
-export class InFlightCalls {
-  private count = 0;
-  private waiters: (() => void)[] = [];
-  private readonly settled = (): void => {
-    if (--this.count > 0) return;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  };
-
-  /** Counts `promise` until it settles (either way). The caller keeps the promise itself. */
-  track(promise: PromiseLike<unknown>): void {
-    this.count++;
-    promise.then(this.settled, this.settled);
-  }
-
-  get size(): number {
-    return this.count;
-  }
-
-  /** Resolves when no counted call is in flight (at once when none is). */
-  idle(): Promise<void> {
-    return this.count === 0 ? Promise.resolve() : new Promise((wake) => this.waiters.push(wake));
-  }
-}
-
-/** A stable reference and the handle that aims it. */
-export interface PluginReference {
-  readonly reference: object;
-  /** Calls from now on go to `target`. Returns the counter of the calls still in flight on the previous target. */
-  pointTo(target: object): InFlightCalls;
-  /** The plugin's class is (now) this one: methods forward as it declares them (after a lazy import or a reload). */
-  adopt(pluginClass: Type<object>): void;
-}
-
-type ReferenceObject = { [TARGET]: object; [CALLS]: InFlightCalls };
-
-/**
- * A reference forwarding to `initialTarget`. Without a class (a lazy plugin not
- * imported yet) every method called goes to `beforeLoad` until `adopt` is called.
- */
-export function createPluginReference(
-  pluginClass: Type<object> | undefined,
-  initialTarget: object,
-  beforeLoad?: (method: string, args: unknown[]) => Promise<unknown>,
-): PluginReference {
-  const reference = Object.create(
-    pluginClass ? forwarderPrototype(pluginClass) : unloadedPrototype(beforeLoad!),
-  ) as ReferenceObject;
-  reference[TARGET] = initialTarget;
-  reference[CALLS] = new InFlightCalls();
-  return {
-    reference,
-    pointTo(target) {
-      const previous = reference[CALLS];
-      if (reference[TARGET] === target) return new InFlightCalls();
-      reference[TARGET] = target;
-      reference[CALLS] = new InFlightCalls();
-      return previous;
-    },
-    adopt(next) {
-      const proto = forwarderPrototype(next);
-      if (Object.getPrototypeOf(reference) !== proto) Object.setPrototypeOf(reference, proto);
-    },
-  };
-}
-
-/** The prototype of a lazy plugin's reference before its class is known: the one Proxy, gone after the first load. */
-function unloadedPrototype(beforeLoad: (method: string, args: unknown[]) => Promise<unknown>): object {
-  return new Proxy(Object.create(null) as object, {
-    get(_target, key) {
-      if (typeof key === 'symbol' || PROBED_KEYS.has(key) || NEST_HOOKS.has(key)) return undefined;
-      return (...args: unknown[]) => beforeLoad(key, args);
-    },
-  });
-}
-
-const forwarderPrototypes = new WeakMap<Type<object>, object>();
-
-/**
- * One per class: forwarding methods, over the class's prototype so
- * `instanceof PluginClass` holds. Each method is compiled on its own
- * (`new Function`), so its call site only ever sees this plugin's class.
- */
-function forwarderPrototype(pluginClass: Type<object>): object {
-  let proto = forwarderPrototypes.get(pluginClass);
-  if (proto) return proto;
-  proto = Object.create(pluginClass.prototype as object) as object;
-  for (const name of pluginMethodNames(pluginClass)) {
-    // Compiled on first call: a host with many plugins pays only for the methods it uses.
-    const target = proto;
-    const compileOnFirstCall = function (this: ReferenceObject, ...args: unknown[]): unknown {
-      const forward = compileForwarder(pluginClass, name);
-      Object.defineProperty(target, name, { value: forward, writable: true, configurable: true });
-      return forward.apply(this, args);
-    };
-    Object.defineProperty(compileOnFirstCall, 'name', { value: name });
-    Object.defineProperty(proto, name, { value: compileOnFirstCall, writable: true, configurable: true });
-  }
-  for (const key of NEVER_FORWARDED)
-    Object.defineProperty(proto, key, { value: undefined, writable: true, configurable: true });
-  forwarderPrototypes.set(pluginClass, proto);
-  return proto;
-}
-
-/**
- * One forwarding method, compiled on its own (`new Function`) so its call site
- * only ever sees this plugin's class; with named parameters when the method's
- * list allows it, so V8 inlines the call as it would a direct one.
- */
-function compileForwarder(pluginClass: Type<object>, name: string): (...args: unknown[]) => unknown {
-  const key = JSON.stringify(name);
-  const params = forwardableParameters(methodOf(pluginClass, name));
-  const call = params === undefined ? `target[${key}].apply(target, arguments)` : `target[${key}](${params})`;
-  const forward = new Function(
-    'TARGET',
-    'CALLS',
-    `return function (${params ?? ''}) {
-      const target = this[TARGET];
-      const result = ${call};
-      if (typeof result === 'object' && result !== null && typeof result.then === 'function') this[CALLS].track(result);
-      return result;
-    };`,
-  )(TARGET, CALLS) as (...args: unknown[]) => unknown;
-  Object.defineProperty(forward, 'name', { value: name });
-  return forward;
-}
-
-function methodOf(pluginClass: Type<object>, name: string): unknown {
-  for (
-    let proto = pluginClass.prototype as object | null;
-    proto;
-    proto = Object.getPrototypeOf(proto) as object | null
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly load: LazyLoad,
   ) {
-    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-    if (descriptor) return descriptor.value;
+    registry.observe(this);
   }
-  return undefined;
-}
 
-/**
- * `a0, a1, ...` for a method whose parameter list can be forwarded by name: no
- * rest parameter and no use of `arguments` (both need every argument passed as
- * given). `undefined` when it cannot tell, and the forwarder passes `arguments` on.
- */
-export function forwardableParameters(fn: unknown): string | undefined {
-  if (typeof fn !== 'function') return undefined;
-  const source = Function.prototype.toString.call(fn);
-  if (source.includes('arguments') || source.includes('[native code]')) return undefined;
-  const open = source.indexOf('(');
-  if (open === -1) return undefined;
-  let depth = 0;
-  let count = 0;
-  let sawToken = false;
-  let quote: string | undefined;
-  for (let i = open; i < source.length; i++) {
-    const char = source[i];
-    if (quote) {
-      if (char === '\\') i++;
-      else if (char === quote) quote = undefined;
-      continue;
+  /** What `@InjectPlugin(name)` injects: the same object for the life of the app. */
+  referenceOf(name: string): object {
+    const record = this.registry.get(name);
+    if (!record) {
+      let missing = this.missingReferences.get(name);
+      if (!missing)
+        this.missingReferences.set(name, (missing = createMissingReference(name, () => this.registry.names())));
+      return missing;
     }
-    if (char === '"' || char === "'" || char === '`') quote = char;
-    else if (char === '(' || char === '[' || char === '{') depth++;
-    else if (char === ')' || char === ']' || char === '}') {
-      depth--;
-      if (depth === 0) {
-        if (sawToken) count++;
-        const list = source.slice(open + 1, i);
-        if (list.includes('...') || list.includes('/')) return undefined; // rest parameters; comments or regexps: do not guess
-        return Array.from({ length: count }, (_, n) => `a${n}`).join(', ');
-      }
-    } else if (depth === 1 && char === ',') {
-      count++;
-      sawToken = false;
-      continue;
+    return this.handleOf(record).reference;
+  }
+
+  /** What `@InjectPlugins(type)` injects: a live array of the enabled plugins of that type, in dependency order. */
+  listOf(type: string): object[] {
+    let list = this.typeLists.get(type);
+    if (!list) {
+      this.typeLists.set(type, (list = { references: [], names: [] }));
+      for (const record of this.registry.all()) if (record.metadata.type === type) this.updateTypeList(record);
     }
-    if (depth >= 1 && i > open && !/\s/.test(char)) sawToken = true;
+    return list.references;
   }
-  return undefined;
-}
 
-/**
- * Lets a reference read and write the instance's own fields (those it has once
- * constructed), so `reference.someField` means the live instance's field.
- */
-export function exposeFields(pluginClass: Type<object>, instance: object): void {
-  const proto = forwarderPrototype(pluginClass);
-  for (const key of Object.keys(instance)) {
-    if (key in proto) continue;
-    Object.defineProperty(proto, key, {
-      get(this: ReferenceObject) {
-        return (this[TARGET] as Record<string, unknown>)[key];
-      },
-      set(this: ReferenceObject, value: unknown) {
-        (this[TARGET] as Record<string, unknown>)[key] = value;
-      },
-      configurable: true,
-    });
+  classChanged(record: PluginRecord): void {
+    if (record.pluginClass) this.references.get(record.name)?.adopt(record.pluginClass);
   }
-}
 
-/** Every method name along the class's prototype chain (what a reference must answer), but Nest's hooks. */
-function pluginMethodNames(pluginClass: Type<object>): string[] {
-  const names = new Set<string>();
-  for (
-    let proto = pluginClass.prototype as object | null;
-    proto && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto) as object | null
-  ) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key === 'constructor' || NEVER_FORWARDED.has(key)) continue;
-      const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-      if (descriptor && typeof descriptor.value === 'function') names.add(key);
+  targetChanged(record: PluginRecord): PendingCalls | undefined {
+    const reference = this.references.get(record.name);
+    // Without a class (a lazy plugin not imported yet) calls still go to the loader.
+    const pending = reference && record.pluginClass ? reference.pointTo(this.targetOf(record)) : undefined;
+    this.updateTypeList(record);
+    return pending;
+  }
+
+  private handleOf(record: PluginRecord): PluginReference {
+    let reference = this.references.get(record.name);
+    if (!reference) {
+      reference = record.pluginClass
+        ? createPluginReference(record.pluginClass, this.targetOf(record))
+        : createPluginReference(undefined, {}, (method, args) => this.callBeforeLoad(record, method, args));
+      this.references.set(record.name, reference);
+    }
+    return reference;
+  }
+
+  /** The instance while the plugin may run; else the stub whose methods throw `PLUGIN_DISABLED` (built only then). */
+  private targetOf(record: PluginRecord): object {
+    const { instance, pluginClass, state } = record;
+    if (!instance || !pluginClass || (state !== PluginState.ENABLED && state !== PluginState.LOADED))
+      return this.unavailableStubOf(record);
+    if (!this.exposed.has(instance)) {
+      exposeFields(pluginClass, instance);
+      this.exposed.add(instance);
+    }
+    return instance;
+  }
+
+  /**
+   * The first calls to a lazy plugin: load it (one load for all callers; its failure reaches each of them), then make
+   * the call if the method returns a Promise. A synchronous method's caller expects a value, not a Promise, so it gets
+   * `PLUGIN_NOT_LOADED` instead of a silently different result.
+   */
+  private async callBeforeLoad(record: PluginRecord, method: string, args: unknown[]): Promise<unknown> {
+    await this.load(record.name);
+    const { pluginClass } = record;
+    const reference = this.references.get(record.name)?.reference as
+      Record<string, (...a: unknown[]) => unknown> | undefined;
+    if (!pluginClass || !reference) throw this.registry.unavailableError(record);
+    if (typeof (pluginClass.prototype as Record<string, unknown>)[method] !== 'function') {
+      throw new TypeError(`plugin "${record.name}" (class ${pluginClass.name}) has no method "${method}"`);
+    }
+    if (!returnsPromise(pluginClass, method)) {
+      throw new PluginError(
+        PluginErrorCode.NOT_LOADED,
+        `plugin "${record.name}" is lazy and its synchronous method "${method}" was called before it was loaded, so the call was not made (the plugin is loaded now). Await pluginManager.load("${record.name}") before calling its synchronous methods, or remove "lazy" from its manifest.`,
+        { plugin: record.name },
+      );
+    }
+    return reference[method](...args);
+  }
+
+  private unavailableStubOf(record: PluginRecord): object {
+    const { pluginClass } = record;
+    if (!pluginClass) return {};
+    let entry = this.unavailableStubs.get(record.name);
+    if (entry?.pluginClass !== pluginClass) {
+      const proto = createUnavailablePrototype(pluginClass, () => this.registry.unavailableError(record));
+      entry = { pluginClass, stub: Object.create(proto) as object };
+      this.unavailableStubs.set(record.name, entry);
+    }
+    return entry.stub;
+  }
+
+  // Changed in place (services hold the array itself), keeping dependency order.
+  // Plugins are mostly enabled in that order, so the insertion point is usually the end.
+  private updateTypeList(record: PluginRecord): void {
+    const list = this.typeLists.get(record.metadata.type);
+    if (!list) return;
+    const at = list.names.lastIndexOf(record.name);
+    if (record.state === PluginState.ENABLED && at === -1) {
+      const position = this.registry.positionOf(record.name);
+      let i = list.names.length;
+      while (i > 0 && this.registry.positionOf(list.names[i - 1]) > position) i--;
+      list.names.splice(i, 0, record.name);
+      list.references.splice(i, 0, this.referenceOf(record.name));
+    } else if (record.state !== PluginState.ENABLED && at !== -1) {
+      list.names.splice(at, 1);
+      list.references.splice(at, 1);
     }
   }
-  return [...names];
-}
-
-/**
- * A prototype standing in for the class's while the plugin cannot be called:
- * each method throws (an async one rejects with) the error `unavailable()` gives
- * at call time, so the message says the plugin's current state.
- */
-export function createUnavailablePrototype(pluginClass: Type<object>, unavailable: () => PluginError): object {
-  const proto = Object.create(pluginClass.prototype as object) as Record<string, unknown>;
-  for (const name of pluginMethodNames(pluginClass)) {
-    // An async method's caller expects a rejected promise, not a throw.
-    const value = returnsPromise(pluginClass, name)
-      ? function pluginUnavailable(): Promise<never> {
-          return Promise.reject(unavailable());
-        }
-      : function pluginUnavailable(): never {
-          throw unavailable();
-        };
-    Object.defineProperty(proto, name, { value, writable: true, configurable: true });
-  }
-  return proto;
-}
-
-/** Whether calling `method` gives a Promise: an `async` method, or one whose declared return type is `Promise`. */
-export function returnsPromise(pluginClass: Type<object>, method: string): boolean {
-  const proto = pluginClass.prototype as Record<string, unknown>;
-  const fn = proto[method] as { [Symbol.toStringTag]?: string } | undefined;
-  return (
-    fn?.[Symbol.toStringTag] === 'AsyncFunction' ||
-    Reflect.getMetadata?.('design:returntype', proto, method) === Promise
-  );
-}
-
-// Keys a runtime probes on any value (promises, inspection, serialisation, test
-// matchers). Answering them keeps a missing-plugin reference inert until called.
-const PROBED_KEYS = new Set(['then', 'toJSON', 'constructor', 'asymmetricMatch', 'nodeType', '$$typeof', 'inspect']);
-
-/**
- * The reference injected for a name no plugin has. It is the one place a Proxy
- * is used: there is no plugin to call, so there is no hot path to slow down.
- */
-export function createMissingReference(name: string, knownNames: () => string[]): object {
-  const notFound = (): PluginError => {
-    const known = knownNames();
-    return new PluginError(
-      PluginErrorCode.NOT_FOUND,
-      `no plugin named "${name}" is registered (known plugins: ${known.length ? known.join(', ') : 'none'}). List its class in PluginModule plugins, or fix the name in @InjectPlugin("${name}").`,
-      { plugin: name },
-    );
-  };
-  return new Proxy(Object.create(null) as object, {
-    get(_target, key) {
-      if (typeof key === 'symbol' || PROBED_KEYS.has(key) || NEST_HOOKS.has(key)) return undefined;
-      return function pluginNotFound(): never {
-        throw notFound();
-      };
-    },
-  });
 }

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import { OnHook } from '../hooks/on-hook.decorator.js';
+import { OnHook } from '../manifest/on-hook.decorator.js';
 import { FrameReader, frame } from './frames.js';
 import {
   OBJECT_MEMBERS,

@@ -1,5 +1,5 @@
 import { PluginErrorCode } from '../errors/index.js';
-import type { HookImplementation } from '../hooks/on-hook.decorator.js';
+import type { HookImplementation } from '../manifest/on-hook.decorator.js';
 import { isValidTimeout } from '../manifest/index.js';
 
 /*

@@ -1,24 +1,16 @@
 import { Logger, type InjectionToken } from '@nestjs/common';
-import { wildcardToRegExp } from '../discovery/name-filter.js';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import type { PluginPackage, PluginRegistry, PluginRecord } from '../registry/index.js';
+import type { PluginPackage, PluginRecord, PluginRegistry } from '../registry/index.js';
 import { PluginState } from '../registry/plugin-state.js';
-import type { FailureCode, HostCall, IsolatedPlugin } from './isolated-plugin.js';
-import { linksLeadingOut, nodeModulesAbove } from './module-dirs.js';
-import { exposedToken } from '../injection/host-access.js';
-import {
-  ISOLATION_DEFAULTS,
-  defaultMemoryMb,
-  type CrashBudget,
-  type IsolationRule,
-  type IsolationSettings,
-  type IsolationTier,
-} from './isolation-settings.js';
-import { pluginLogger } from '../registry/plugin-logger.js';
+import { hostCalls } from './host-calls.js';
+import type { FailureCode, IsolatedPlugin } from './isolated-plugin.js';
+import { settingsOf, tierOf, type IsolationRules } from './isolation-rules.js';
+import type { CrashBudget, IsolationTier } from './isolation-settings.js';
+import { linksLeadingOut } from './module-dirs.js';
 
 /** What the supervisor needs from the host. */
 interface SupervisorHost {
-  isolation: Record<string, IsolationTier | IsolationRule>;
+  isolation: IsolationRules;
   crashBudget: CrashBudget;
   expose: InjectionToken[];
   /** Resolves an exposed host provider. */
@@ -27,6 +19,8 @@ interface SupervisorHost {
   admit(record: PluginRecord): { pkg?: PluginPackage; entry?: string };
   /** The plugin's `initialize` timeout, as the lifecycle reads it: an isolate's load counts against it. */
   loadTimeoutMs(record: PluginRecord): number;
+  /** Initializes a restarted plugin (`loaded`): `enabled`, or `failed` with why. */
+  start(record: PluginRecord): Promise<void>;
 }
 
 // The isolates' own code (worker_threads, child_process, v8, the message frames, the memory guard) loads when the
@@ -34,9 +28,6 @@ interface SupervisorHost {
 let isolates: Promise<typeof import('./isolated-plugin.js')> | undefined;
 const loadIsolates = (): Promise<typeof import('./isolated-plugin.js')> =>
   (isolates ??= import('./isolated-plugin.js'));
-
-/** How the lifecycle runner starts a restarted isolate (initialize; `enabled` or `failed`). */
-type Starter = (record: PluginRecord) => Promise<void>;
 
 /**
  * Runs the isolated plugins: starts their isolates, keeps one live isolate per
@@ -51,26 +42,17 @@ export class IsolationSupervisor {
   private readonly restarts = new Map<string, NodeJS.Timeout>();
   /** Restarts whose isolate is still starting: shutdown ends them too. */
   private readonly starting = new Set<AbortController>();
-  private starter?: Starter;
   private stopped = false;
-  private registry!: PluginRegistry;
 
-  constructor(private readonly host: SupervisorHost) {}
-
-  /** The registry whose records it updates (set as the registry is built). */
-  bind(registry: PluginRegistry): void {
-    this.registry = registry;
-  }
-
-  setStarter(starter: Starter): void {
-    this.starter = starter;
-  }
+  /** @param registry the records it updates (state, class, instance) as isolates start, crash and restart */
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly host: SupervisorHost,
+  ) {}
 
   /** The tier a plugin runs in: the host's rule (exact name, else the first matching wildcard), else its manifest's, else in-process. */
   tierOf(record: PluginRecord, forceProcess = false): IsolationTier {
-    if (forceProcess) return 'process';
-    const rule = this.ruleOf(record.name);
-    return (typeof rule === 'string' ? rule : rule?.tier) ?? record.metadata.isolation ?? 'in-process';
+    return forceProcess ? 'process' : tierOf(this.host.isolation, record);
   }
 
   /**
@@ -91,7 +73,7 @@ export class IsolationSupervisor {
         `plugin "${record.name}" cannot be isolated: only plugin packages can (their entry file is loaded in the isolate).`,
         { plugin: record.name },
       );
-    const settings = this.settingsOf(record);
+    const settings = settingsOf(this.host.isolation, record, pkg.dir, this.host.loadTimeoutMs(record));
     if (settings.tier === 'process') {
       const links = linksLeadingOut(pkg.dir);
       if (links.length > 0)
@@ -105,7 +87,7 @@ export class IsolationSupervisor {
     return IsolatedPlugin.start(
       { name: record.name, entryPath: entry, exportName: pkg.exportName, packageDir: pkg.dir },
       settings,
-      this.hostCall(record),
+      hostCalls(record, this.host.expose, this.host.resolve),
       signal,
     );
   }
@@ -213,8 +195,7 @@ export class IsolationSupervisor {
     if (
       this.stopped ||
       record.state !== PluginState.FAILED ||
-      (code !== PluginErrorCode.CRASHED && code !== PluginErrorCode.RESOURCE_LIMIT) ||
-      !this.starter
+      (code !== PluginErrorCode.CRASHED && code !== PluginErrorCode.RESOURCE_LIMIT)
     )
       return;
     const registry = this.registry;
@@ -227,79 +208,9 @@ export class IsolationSupervisor {
       if (this.stopped) return isolate.stop();
       this.attach(record, isolate);
       registry.transition(record, PluginState.LOADED);
-      await this.starter(record);
+      await this.host.start(record);
     } catch (error) {
       if (!this.stopped) registry.transition(record, PluginState.FAILED, error as PluginError); // at shutdown it stays failed for its crash
     }
   }
-
-  /** The host's rule for a plugin: its exact name, else the first matching wildcard; names match ignoring case, as trust rules do. */
-  private ruleOf(name: string): IsolationTier | IsolationRule | undefined {
-    const keys = Object.keys(this.host.isolation);
-    const exact = keys.find((key) => !key.includes('*') && key.toLowerCase() === name.toLowerCase());
-    const key = exact ?? keys.find((pattern) => pattern.includes('*') && wildcardToRegExp(pattern, true).test(name));
-    return key === undefined ? undefined : this.host.isolation[key];
-  }
-
-  private settingsOf(record: PluginRecord): IsolationSettings {
-    const rule = this.ruleOf(record.name);
-    const options: Partial<IsolationRule> = typeof rule === 'object' ? rule : {};
-    const tier = record.isolation ?? this.tierOf(record);
-    const heapMb = options.heapMb ?? ISOLATION_DEFAULTS.heapMb;
-    return {
-      tier: tier === 'in-process' ? 'worker' : tier,
-      heapMb,
-      memoryMb: options.memoryMb ?? defaultMemoryMb(heapMb),
-      maxMessageBytes: options.maxMessageBytes ?? ISOLATION_DEFAULTS.maxMessageBytes,
-      callTimeoutMs: options.callTimeoutMs ?? ISOLATION_DEFAULTS.callTimeoutMs,
-      allowRead: options.allowRead ?? [],
-      allowWrite: options.allowWrite ?? [],
-      uid: options.uid,
-      gid: options.gid,
-      loadTimeoutMs: this.host.loadTimeoutMs(record),
-      moduleDirs: nodeModulesAbove(record.package!.dir),
-      logger: pluginLogger(record.name),
-    };
-  }
-
-  /** Host calls from the isolate (`ctx.get(token).method(...)`): only tokens the plugin declared and the host exposes. */
-  private hostCall(record: PluginRecord): HostCall {
-    return async (token, method, args) => {
-      const exposed = exposedToken(record.name, record.metadata, this.host.expose, token);
-      const service = this.host.resolve(exposed);
-      const callable = serviceMethod(service, method);
-      if (!callable)
-        throw new PluginError(
-          PluginErrorCode.ACCESS_DENIED,
-          `plugin "${record.name}" called "${method}" on host service "${token}", which has no such method a plugin may call (only the methods of its class, not Object's: constructor, toString, __proto__, …).`,
-          { plugin: record.name },
-        );
-      return callable.apply(service, args);
-    };
-  }
-}
-
-/**
- * A method a plugin may call on a host service: a function-valued data property of the service itself or of a
- * prototype of its class, never one of Object.prototype's members (`constructor`, `toString`, `__proto__`, …)
- * and never a getter (which would run on lookup).
- */
-function serviceMethod(service: unknown, method: string): ((...args: unknown[]) => unknown) | undefined {
-  if (
-    method === 'constructor' ||
-    method === '__proto__' ||
-    (typeof service !== 'object' && typeof service !== 'function') ||
-    service === null
-  )
-    return undefined;
-  for (
-    let holder: object | null = service;
-    holder !== null && holder !== Object.prototype && holder !== Function.prototype;
-    holder = Object.getPrototypeOf(holder) as object | null
-  ) {
-    const descriptor = Object.getOwnPropertyDescriptor(holder, method);
-    if (descriptor)
-      return typeof descriptor.value === 'function' ? (descriptor.value as (...args: unknown[]) => unknown) : undefined;
-  }
-  return undefined;
 }

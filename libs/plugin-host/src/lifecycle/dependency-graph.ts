@@ -17,6 +17,8 @@ type DependencyGraph = ReadonlyMap<string, readonly string[]>;
 export function findCycles(graph: DependencyGraph): string[][] {
   const index = new Map<string, number>();
   const lowLink = new Map<string, number>();
+  // Every node read below was visited (so has both numbers) before it is read.
+  const numberOf = (map: Map<string, number>, node: string): number => map.get(node) ?? counter;
   const onStack = new Set<string>();
   const stack: string[] = [];
   const components: string[][] = [];
@@ -31,16 +33,17 @@ export function findCycles(graph: DependencyGraph): string[][] {
     for (const next of graph.get(node) ?? []) {
       if (!index.has(next)) {
         visit(next);
-        lowLink.set(node, Math.min(lowLink.get(node)!, lowLink.get(next)!));
+        lowLink.set(node, Math.min(numberOf(lowLink, node), numberOf(lowLink, next)));
       } else if (onStack.has(next)) {
-        lowLink.set(node, Math.min(lowLink.get(node)!, index.get(next)!));
+        lowLink.set(node, Math.min(numberOf(lowLink, node), numberOf(index, next)));
       }
     }
     if (lowLink.get(node) === index.get(node)) {
       const component: string[] = [];
-      let member: string;
+      let member: string | undefined;
       do {
-        member = stack.pop()!;
+        member = stack.pop();
+        if (member === undefined) break;
         onStack.delete(member);
         component.push(member);
       } while (member !== node);
@@ -53,7 +56,7 @@ export function findCycles(graph: DependencyGraph): string[][] {
   const discoveryOrder = [...graph.keys()];
   return components.map((component) => {
     const members = new Set(component);
-    const start = discoveryOrder.find((name) => members.has(name))!;
+    const start = discoveryOrder.find((name) => members.has(name)) ?? component[0];
     return cyclePath(graph, start, members);
   });
 }
@@ -93,7 +96,7 @@ export function dependencyOrder(graph: DependencyGraph): string[] {
   const visit = (name: string): void => {
     if (visited.has(name) || !graph.has(name)) return;
     visited.add(name);
-    for (const dependency of graph.get(name)!) visit(dependency);
+    for (const dependency of graph.get(name) ?? []) visit(dependency);
     ordered.push(name);
   };
   for (const name of graph.keys()) visit(name);

@@ -1,5 +1,6 @@
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import type { LifecycleRunner, OperationEffects, RuntimeOperations } from '../lifecycle/index.js';
+import type { PluginReferences } from '../injection/index.js';
+import type { LazyLoader, LifecycleRunner, OperationEffects, RuntimeOperations } from '../lifecycle/index.js';
 import { startupPhases } from '../lifecycle/startup-timing.js';
 import { PluginState } from '../registry/plugin-state.js';
 import type { PluginEvent, PluginEventName, PluginRecord, PluginRegistry } from '../registry/index.js';
@@ -17,11 +18,15 @@ import { PluginManager } from './plugin-manager.js';
 /** The work behind `PluginManager` (see there) for the app's registry, built as the app boots. */
 export class RegistryPluginManager extends PluginManager {
   private readonly auditLog = new AuditLog();
+  // withPlugin: how many blocks use a plugin now, and whether the first found it off.
+  private readonly leases = new Map<string, { count: number; restore: boolean }>();
 
   constructor(
     private readonly registry: PluginRegistry,
     private readonly runner: LifecycleRunner,
+    private readonly lazy: LazyLoader,
     private readonly operations: RuntimeOperations,
+    private readonly references: PluginReferences,
   ) {
     super();
   }
@@ -65,8 +70,21 @@ export class RegistryPluginManager extends PluginManager {
     });
   }
 
-  override withPlugin<T, P = unknown>(name: string, fn: (plugin: P) => T | Promise<T>): Promise<T> {
-    return this.operations.withPlugin(name, fn);
+  /** Overlapping blocks share one enable; the last to finish puts the plugin back as the first found it. */
+  override async withPlugin<T, P = unknown>(name: string, fn: (plugin: P) => T | Promise<T>): Promise<T> {
+    const record = this.registry.require(name);
+    let lease = this.leases.get(name);
+    if (!lease) this.leases.set(name, (lease = { count: 0, restore: record.state !== PluginState.ENABLED }));
+    lease.count++;
+    try {
+      await this.operations.enable(name);
+      return await fn(this.references.referenceOf(name) as P);
+    } finally {
+      if (--lease.count === 0) {
+        this.leases.delete(name);
+        if (lease.restore && (record.state as PluginState) === PluginState.ENABLED) await this.operations.disable(name);
+      }
+    }
   }
 
   override on(event: PluginEventName, listener: (event: PluginEvent) => void): () => void {
@@ -118,11 +136,11 @@ export class RegistryPluginManager extends PluginManager {
   override get<T = unknown>(name: string): T {
     const record = this.registry.require(name);
     if (record.state !== PluginState.ENABLED) throw this.registry.unavailableError(record);
-    return this.registry.referenceOf(name) as T;
+    return this.references.referenceOf(name) as T;
   }
 
   override async load(name: string): Promise<PluginInfo> {
-    await this.runner.load(name);
+    await this.lazy.load(name);
     return this.info(name);
   }
 

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPackagePlugins } from '../discovery/index.js';
 import { PluginError } from '../errors/index.js';
-import { loadPlugins, resolveOptions } from '../lifecycle/index.js';
-import { PluginState } from '../registry/index.js';
+import { IsolationSupervisor } from '../isolation/isolation-supervisor.js';
+import { PluginLoader, resolveOptions } from '../lifecycle/index.js';
+import { PluginRegistry, PluginState } from '../registry/index.js';
 import { Plugin } from './plugin.decorator.js';
 import { validatePluginMetadata } from './manifest-validation.js';
 
@@ -101,12 +102,16 @@ describe('what a plugin declares cannot break the host', () => {
             metadata: Reflect.getOwnMetadata('nestjs-plugin-host:plugin', pluginClass),
             source: { kind: 'module-options' as const, description: `fuzzed class ${i}` },
           }));
-          const registry = await loadPlugins({
-            candidates,
-            options: resolveOptions({ hostVersion: '0.1.0' }),
-            root,
-            instantiate: (c) => new c(),
+          const options = resolveOptions({ hostVersion: '0.1.0' });
+          const registry = new PluginRegistry(options.hostVersion, root);
+          const supervisor = new IsolationSupervisor(registry, {
+            ...options,
+            resolve: () => undefined,
+            admit: () => ({}),
+            loadTimeoutMs: () => 1000,
+            start: async () => undefined,
           });
+          await new PluginLoader(registry, supervisor, options, (pluginClass) => new pluginClass()).loadAll(candidates);
           for (const record of registry.all()) {
             if (record.state === PluginState.FAILED) expect(record.error?.code).toMatch(/^PLUGIN_[A-Z_]+$/);
             else expect(record.state).toBe(PluginState.LOADED);

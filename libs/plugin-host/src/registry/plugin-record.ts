@@ -41,36 +41,36 @@ export interface PluginTimings {
 }
 
 /**
- * The single record of one plugin. Everything else (manager, health, tokens)
- * reads it; state changes only through `PluginRegistry.transition`.
+ * The single record of one plugin. Everything else (manager, health, tokens) reads it; it changes only through
+ * `PluginRegistry` (its transitions and setters), which is why every field is read-only here.
  */
 export interface PluginRecord {
   readonly name: string;
   /** For package plugins: the manifest's, merged with the class's once it is imported. */
-  metadata: PluginMetadata;
+  readonly metadata: PluginMetadata;
   /** Absent while a package plugin is not imported (lazy, or refused before import). */
-  pluginClass?: Type<object>;
+  readonly pluginClass?: Type<object>;
   readonly source: PluginSource;
   /** For package plugins: where to import the class from (re-read by a reload). */
-  package?: PluginPackage;
+  readonly package?: PluginPackage;
   /** Imported and initialized on first use rather than at boot. */
   readonly lazy: boolean;
   /** Where it runs: decided before its code loads (host option, manifest, trust policy). */
-  isolation?: 'in-process' | 'worker' | 'process';
+  readonly isolation?: 'in-process' | 'worker' | 'process';
   /** Where the plugin's npm `requires` are resolved from: its package folder, or the host's root. */
   readonly folder: string;
   readonly required: boolean;
-  state: PluginState;
-  error?: PluginError;
+  readonly state: PluginState;
+  readonly error?: PluginError;
   /** The live plugin object, once instantiated. */
-  instance?: object;
+  readonly instance?: object;
   /** For plugins Nest instantiates itself: reads the instance once DI has run. */
   readonly resolveInstance?: () => object | undefined;
   /** The validated config `initialize` (or `configure`) received last. */
-  config?: object;
+  readonly config?: object;
   /** The runtime config changes (`PluginManager.updateConfig`), merged over every other source. */
-  configUpdates?: Record<string, unknown>;
-  timings: PluginTimings;
+  readonly configUpdates?: Record<string, unknown>;
+  readonly timings: Readonly<PluginTimings>;
   /** Notes from the checks (e.g. no compatibility range declared). */
-  warnings: string[];
+  readonly warnings: readonly string[];
 }

@@ -1,0 +1,160 @@
+import type { Provider } from '@nestjs/common';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
+import type { PackageDiscovery } from './discovery/package-discovery.js';
+import { PluginHealthIndicator } from './health/plugin-health.indicator.js';
+import { PluginHooks } from './hooks/plugin-hooks.service.js';
+import type { PluginReferences } from './injection/index.js';
+import type { IsolationSupervisor } from './isolation/index.js';
+import type { LazyLoader, LifecycleRunner, PluginLoader, PluginPhases, RuntimeOperations } from './lifecycle/index.js';
+import type { ResolvedPluginOptions } from './lifecycle/resolved-options.js';
+import { PluginManager } from './manager/plugin-manager.js';
+import {
+  ISOLATION_SUPERVISOR,
+  LAZY_LOADER,
+  LIFECYCLE_RUNNER,
+  PLUGIN_LOADER,
+  PLUGIN_MODULE_OPTIONS,
+  PLUGIN_PHASES,
+  PLUGIN_REFERENCES,
+  PLUGIN_REGISTRY,
+  RESOLVED_PLUGIN_OPTIONS,
+  RUNTIME_OPERATIONS,
+} from './plugin.constants.js';
+import type { PluginModuleOptions, PluginModuleStaticOptions } from './plugin-module-options.interface.js';
+import type { PluginRegistry } from './registry/index.js';
+
+/** What the providers below build as the app boots (boot.ts): loaded then, not when the library is imported. */
+const boot = (): Promise<typeof import('./boot.js')> => import('./boot.js');
+
+/** What `PluginModule` knows when it is declared. */
+interface HostDeclaration {
+  statics: PluginModuleStaticOptions;
+  /** The package manifests, read once as the module was declared. */
+  packages: PackageDiscovery;
+  /** Whether a `@Plugin()` provider's name passes `discovery.include`/`exclude`. */
+  acceptedProvider: (name?: string) => boolean;
+}
+
+/**
+ * The host's parts, each built from the ones before it (discover → check → load → run → serve): the registry (state),
+ * phases (one plugin's config, initialize, cleanup), the isolation supervisor, the loader (every plugin found at boot,
+ * loaded through the gate), lazy loads, the references services inject, the lifecycle, runtime operations, and the
+ * public services (manager, hooks, health).
+ */
+export function hostProviders({ statics, packages, acceptedProvider }: HostDeclaration): Provider[] {
+  return [
+    {
+      provide: RESOLVED_PLUGIN_OPTIONS,
+      useFactory: async (given: PluginModuleOptions | undefined) => (await boot()).resolveOptions(given),
+      inject: [PLUGIN_MODULE_OPTIONS],
+    },
+    {
+      provide: PLUGIN_REGISTRY,
+      useFactory: async (options: ResolvedPluginOptions) =>
+        new (await boot()).PluginRegistry(options.hostVersion, packages.root),
+      inject: [RESOLVED_PLUGIN_OPTIONS],
+    },
+    {
+      provide: PLUGIN_PHASES,
+      useFactory: async (registry: PluginRegistry, options: ResolvedPluginOptions, moduleRef: ModuleRef) =>
+        new (await boot()).PluginPhases(registry, options, moduleRef),
+      inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
+    },
+    {
+      provide: ISOLATION_SUPERVISOR,
+      useFactory: async (
+        registry: PluginRegistry,
+        options: ResolvedPluginOptions,
+        phases: PluginPhases,
+        moduleRef: ModuleRef,
+      ) => (await boot()).createSupervisor(registry, options, phases, moduleRef),
+      inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS, PLUGIN_PHASES, ModuleRef],
+    },
+    {
+      provide: PLUGIN_LOADER,
+      useFactory: async (
+        registry: PluginRegistry,
+        supervisor: IsolationSupervisor,
+        options: ResolvedPluginOptions,
+        discovery: DiscoveryService,
+        moduleRef: ModuleRef,
+      ) =>
+        (await boot()).loadAtBoot({
+          registry,
+          supervisor,
+          options,
+          statics,
+          packages,
+          acceptedProvider,
+          discovery,
+          moduleRef,
+        }),
+      inject: [PLUGIN_REGISTRY, ISOLATION_SUPERVISOR, RESOLVED_PLUGIN_OPTIONS, DiscoveryService, ModuleRef],
+    },
+    {
+      provide: LAZY_LOADER,
+      useFactory: async (registry: PluginRegistry, loader: PluginLoader, phases: PluginPhases) =>
+        new (await boot()).LazyLoader(registry, loader, phases),
+      inject: [PLUGIN_REGISTRY, PLUGIN_LOADER, PLUGIN_PHASES],
+    },
+    {
+      provide: PLUGIN_REFERENCES,
+      useFactory: async (registry: PluginRegistry, lazy: LazyLoader) =>
+        new (await boot()).PluginReferences(registry, (name) => lazy.load(name)),
+      inject: [PLUGIN_REGISTRY, LAZY_LOADER],
+    },
+    {
+      provide: LIFECYCLE_RUNNER,
+      useFactory: async (
+        registry: PluginRegistry,
+        lazy: LazyLoader,
+        phases: PluginPhases,
+        supervisor: IsolationSupervisor,
+        options: ResolvedPluginOptions,
+      ) => new (await boot()).LifecycleRunner(registry, lazy, phases, supervisor, options),
+      inject: [PLUGIN_REGISTRY, LAZY_LOADER, PLUGIN_PHASES, ISOLATION_SUPERVISOR, RESOLVED_PLUGIN_OPTIONS],
+    },
+    {
+      provide: RUNTIME_OPERATIONS,
+      useFactory: async (
+        registry: PluginRegistry,
+        loader: PluginLoader,
+        lazy: LazyLoader,
+        phases: PluginPhases,
+        supervisor: IsolationSupervisor,
+        options: ResolvedPluginOptions,
+      ) => new (await boot()).RuntimeOperations(registry, loader, lazy, phases, supervisor, options),
+      inject: [
+        PLUGIN_REGISTRY,
+        PLUGIN_LOADER,
+        LAZY_LOADER,
+        PLUGIN_PHASES,
+        ISOLATION_SUPERVISOR,
+        RESOLVED_PLUGIN_OPTIONS,
+      ],
+    },
+    {
+      provide: PluginManager,
+      useFactory: async (
+        registry: PluginRegistry,
+        runner: LifecycleRunner,
+        lazy: LazyLoader,
+        operations: RuntimeOperations,
+        references: PluginReferences,
+      ) => new (await boot()).RegistryPluginManager(registry, runner, lazy, operations, references),
+      inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, LAZY_LOADER, RUNTIME_OPERATIONS, PLUGIN_REFERENCES],
+    },
+    {
+      provide: PluginHooks,
+      useFactory: async (registry: PluginRegistry, references: PluginReferences, options: ResolvedPluginOptions) =>
+        new (await boot()).HookRunner(registry, references, options),
+      inject: [PLUGIN_REGISTRY, PLUGIN_REFERENCES, RESOLVED_PLUGIN_OPTIONS],
+    },
+    {
+      provide: PluginHealthIndicator,
+      useFactory: async (registry: PluginRegistry, options: ResolvedPluginOptions) =>
+        new (await boot()).PluginHealthChecks(registry, options),
+      inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
+    },
+  ];
+}
