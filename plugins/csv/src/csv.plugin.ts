@@ -90,7 +90,7 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
   /** Writes rows (header: the union of their keys) to `target`, replacing it; returns the number of rows written. */
   async writeData(rows: Record<string, unknown>[], target?: string): Promise<number> {
     const path = this.pathOf(target);
-    const name = target ?? this.config.defaultFile!;
+    const name = this.nameOf(target);
     try {
       await assertRegularFileOrAbsent(path, name);
       await mkdir(dirname(path), { recursive: true });
@@ -108,14 +108,19 @@ export class CsvPlugin implements DataSourcePlugin<CsvConfig> {
   }
 
   private pathOf(file: string | undefined): string {
+    return resolveInside(this.folder, this.nameOf(file));
+  }
+
+  /** The file asked for, else the configured default. */
+  private nameOf(file: string | undefined): string {
     const name = file ?? this.config.defaultFile;
     if (!name) throw new RangeError('no file given and no defaultFile configured');
-    return resolveInside(this.folder, name);
+    return name;
   }
 
   private async load(file: string | undefined): Promise<{ header: string[]; rows: string[][]; types: ColumnType[] }> {
     const path = this.pathOf(file);
-    const name = file ?? this.config.defaultFile!;
+    const name = this.nameOf(file);
     let text: string;
     try {
       await assertRegularFileOrAbsent(path, name); // a folder or a FIFO is the caller's mistake, not an I/O failure

@@ -81,7 +81,8 @@ export class ComputeThread {
       for (const job of this.queue.splice(0)) runHere(job);
       return;
     }
-    const job = this.queue.shift()!;
+    const job = this.queue.shift();
+    if (!job) return;
     running.job = job;
     running.worker.ref(); // a call runs: keep the process alive until it answers
     running.deadline = setTimeout(() => {
@@ -130,8 +131,8 @@ export class ComputeThread {
         if (ok) job.resolve(value);
         else
           job.reject(
-            Object.assign(error!.name === 'RangeError' ? new RangeError(error!.message) : new Error(error!.message), {
-              name: error!.name,
+            Object.assign(error?.name === 'RangeError' ? new RangeError(error.message) : new Error(error?.message), {
+              name: error?.name ?? 'Error',
             }),
           );
         this.next();

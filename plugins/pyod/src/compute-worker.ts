@@ -9,13 +9,15 @@ interface Request {
   args: unknown[];
 }
 
-parentPort?.on('message', ({ operation, args }: Request) => {
-  try {
-    if (!Object.hasOwn(COMPUTE, operation)) throw new Error(`unknown operation ${String(operation)}`);
-    const value = (COMPUTE[operation] as (...a: unknown[]) => unknown)(...args.map(unpackArgument));
-    parentPort!.postMessage({ ok: true, value });
-  } catch (error) {
-    const { name = 'Error', message = String(error) } = error instanceof Error ? error : {};
-    parentPort!.postMessage({ ok: false, error: { name, message } });
-  }
-});
+const port = parentPort;
+if (port)
+  port.on('message', ({ operation, args }: Request) => {
+    try {
+      if (!Object.hasOwn(COMPUTE, operation)) throw new Error(`unknown operation ${String(operation)}`);
+      const value = (COMPUTE[operation] as (...a: unknown[]) => unknown)(...args.map(unpackArgument));
+      port.postMessage({ ok: true, value });
+    } catch (error) {
+      const { name = 'Error', message = String(error) } = error instanceof Error ? error : {};
+      port.postMessage({ ok: false, error: { name, message } });
+    }
+  });

@@ -50,8 +50,9 @@ export const COMPUTE = {
   /** PyOD's `fit`: the model, with `threshold_` the (1 − contamination) percentile of the training rows' own scores. */
   fit(data: Matrix, settings: PyodSettings): Fitted {
     const { model, scores } = fitted(data, settings);
+    if (!model) throw new Error(`pyod: ${settings.method} kept no model`); // fitted keeps one unless told not to
     const threshold = percentile(scores, 100 * (1 - settings.contamination));
-    return { model: { ...model!, width: data[0].length, threshold, contamination: settings.contamination }, scores };
+    return { model: { ...model, width: data[0].length, threshold, contamination: settings.contamination }, scores };
   },
 
   /** `fit` then the training rows' scores, without the model: nothing to copy back but the scores (a KNN or LOF model holds every row). */

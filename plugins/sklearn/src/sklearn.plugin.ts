@@ -64,16 +64,19 @@ export class SklearnPlugin implements AlgorithmPlugin<SklearnConfig, SklearnMode
       const problem = await this.checkRequirements(ctx);
       if (problem) throw new Error(problem);
     }
-    this.worker = new PythonWorker(this.python!.executable, WORKER_SCRIPT, config.callTimeoutMs);
+    const python = this.python;
+    if (!python) throw new Error('no Python with scikit-learn was found');
+    this.worker = new PythonWorker(python.executable, WORKER_SCRIPT, config.callTimeoutMs);
     const hello = await this.worker.call<{ sklearn: string; python: string }>('hello');
     ctx.logger.log(
-      `scikit-learn ${hello.sklearn} on Python ${hello.python} (${this.python!.executable}), pid ${this.worker.pid}`,
+      `scikit-learn ${hello.sklearn} on Python ${hello.python} (${python.executable}), pid ${this.worker.pid}`,
     );
   }
 
   async healthCheck(): Promise<PluginHealth> {
-    const hello = await this.requireWorker().call<Record<string, string>>('hello');
-    return { status: 'up', details: { ...hello, pid: this.worker!.pid, restarts: this.worker!.starts - 1 } };
+    const worker = this.requireWorker();
+    const hello = await worker.call<Record<string, string>>('hello');
+    return { status: 'up', details: { ...hello, pid: worker.pid, restarts: worker.starts - 1 } };
   }
 
   async cleanup(): Promise<void> {

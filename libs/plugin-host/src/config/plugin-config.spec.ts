@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PluginError } from '../errors/index.js';
-import { coerceEnvValue, resolvePluginConfig } from './plugin-config.js';
+import { coerceEnvValue } from './env-config.js';
+import { resolvePluginConfig } from './plugin-config.js';
 import { toUpperSnake } from './env-names.js';
 
 class Limits {

@@ -4,7 +4,7 @@ import { getPluginMetadata, type PluginMetadata } from '../manifest/index.js';
 import type { PluginPackage, PluginSource } from '../registry/index.js';
 import { MODULE_FORMAT } from '../module-format.js';
 import { loadEntry } from './fresh-import.js';
-import { MANIFEST_KEY } from './package-manifest.js';
+import { MANIFEST_KEY } from './plugin-entry.js';
 
 /** A package plugin's class, with its manifest merged over what the class declares. */
 export interface ImportedPlugin {

@@ -61,7 +61,7 @@ export function admitPlugin(record: PluginRecord, context: GateContext, fresh?: 
     );
   }
 
-  const current = record.package ? (fresh ?? rereadManifest(record, context.root)) : undefined;
+  const current = record.package ? (fresh ?? rereadManifest(record, record.package, context.root)) : undefined;
   const metadata = current?.metadata ?? record.metadata;
   if (!current) {
     const invalid = validatePluginMetadata(metadata, record.source.description);
@@ -93,8 +93,7 @@ export function admitPlugin(record: PluginRecord, context: GateContext, fresh?: 
 }
 
 /** The plugin's `nestPlugin` entry as it is on disk now, for the same package. */
-function rereadManifest(record: PluginRecord, root: string): FreshManifest {
-  const pkg = record.package!;
+function rereadManifest(record: PluginRecord, pkg: PluginPackage, root: string): FreshManifest {
   const kind = record.source.kind === 'path' ? 'path' : 'package';
   const file = record.source.file ?? pkg.dir;
   const candidate = (readPackagePlugins({ dir: pkg.dir, realDir: pkg.dir, kind, root }) ?? []).find(

@@ -44,7 +44,9 @@ export class PluginHealthChecks extends PluginHealthIndicator {
         },
       );
     }
-    const outcome = this.running ? await this.running : this.last!;
+    const running = this.running;
+    const outcome = running ? await running : this.last;
+    if (!outcome) throw new Error('no health outcome'); // a check ran, or a fresh outcome is kept
     // One Terminus result per outcome and key: a reused outcome costs the request nothing more.
     const cached = this.results.get(key);
     if (cached?.outcome === outcome) return cached.result as HealthIndicatorResult<Key>;
@@ -89,12 +91,13 @@ export class PluginHealthChecks extends PluginHealthIndicator {
     if (record.state === PluginState.DISCOVERED) return { status: 'up', ...base, message: 'lazy: loads on first use' };
     const plugin = record.instance as PluginLifecycle<object>;
     if (typeof plugin.healthCheck !== 'function') return { status: 'up', ...base };
+    const healthCheck = plugin.healthCheck.bind(plugin);
     const outcome = await runPhase(
       record.name,
       'healthCheck',
       timeoutsFor(record.metadata, this.options).healthCheck,
       (signal) =>
-        plugin.healthCheck!({
+        healthCheck({
           name: record.name,
           logger: this.loggerOf(record.name),
           get signal() {

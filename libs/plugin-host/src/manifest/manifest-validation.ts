@@ -1,5 +1,5 @@
 import { PluginError, PluginErrorCode, describeValue } from '../errors/index.js';
-import { parseRequirement } from '../requirements/npm-requirements.js';
+import { parseRequirement } from './requirement-spec.js';
 import { ISOLATION_TIERS, type PluginMetadata } from './plugin-metadata.interface.js';
 import { getPluginMetadata } from './plugin.decorator.js';
 import { semver } from './semver.js';

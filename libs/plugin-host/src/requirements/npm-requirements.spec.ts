@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRequirements, installCommand, installedVersion, parseRequirement } from './npm-requirements.js';
+import { parseRequirement } from '../manifest/requirement-spec.js';
+import { checkRequirements, installCommand, installedVersion } from './npm-requirements.js';
 
 describe('npm requirements', () => {
   const root = mkdtempSync(join(tmpdir(), 'requires-'));

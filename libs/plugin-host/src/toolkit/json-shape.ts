@@ -28,13 +28,12 @@ interface Frame {
 export function jsonShapeProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const stack: Frame[] = [{ value, depth: 1 }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
+  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     const array = Array.isArray(frame.value);
     const keys = array ? undefined : Object.keys(frame.value);
-    const count = array ? (frame.value as unknown[]).length : keys!.length;
+    const count = keys ? keys.length : (frame.value as unknown[]).length;
     for (let i = 0; i < count; i++) {
-      const key = array ? i : keys![i];
+      const key = keys ? keys[i] : i;
       if (!array && PROTOTYPE_KEYS.has(key as string))
         return `has the key "${key}" (at ${pathOf(frame, key)}), which is never accepted`;
       const child: unknown = (frame.value as Record<string | number, unknown>)[key];
