@@ -25,8 +25,9 @@ export class PluginReferences implements RecordObserver {
   private readonly missingReferences = new Map<string, object>();
   // Per type: the injected array and, beside it, the names it holds (same order).
   private readonly typeLists = new Map<string, { references: object[]; names: string[] }>();
-  // The instances whose own fields the references already read through.
-  private readonly exposed = new WeakSet<object>();
+  // Per plugin: the instance whose own fields its reference already reads through (a Map, not a WeakSet: weak
+  // collections cost every garbage collection, and the records hold the instances anyway).
+  private readonly exposed = new Map<string, object>();
 
   constructor(
     private readonly registry: PluginRegistry,
@@ -85,9 +86,9 @@ export class PluginReferences implements RecordObserver {
     const { instance, pluginClass, state } = record;
     if (!instance || !pluginClass || (state !== PluginState.ENABLED && state !== PluginState.LOADED))
       return this.unavailableStubOf(record);
-    if (!this.exposed.has(instance)) {
+    if (this.exposed.get(record.name) !== instance) {
       exposeFields(pluginClass, instance);
-      this.exposed.add(instance);
+      this.exposed.set(record.name, instance);
     }
     return instance;
   }

@@ -84,16 +84,18 @@ describe('PluginRegistry transitions', () => {
     }
   });
 
-  it('owns its records: it keeps a copy of what it is given, and refuses to change a record it does not hold', () => {
-    const given = record('scorer');
-    const [registry, scorer] = registryOf(given);
-    expect(scorer).not.toBe(given);
+  it('owns its records: it refuses to change one it does not hold, such as a copy', () => {
+    const [registry, scorer] = registryOf(record('scorer'));
     expect(registry.require('scorer')).toBe(scorer);
     registry.transition(scorer, PluginState.LOADED);
-    expect(given.state).toBe(PluginState.DISCOVERED);
-    expect(() => registry.transition(given, PluginState.ENABLED)).toThrow('not a record of this registry');
-    expect(() => registry.addWarning({ ...scorer }, 'a note')).toThrow('not a record of this registry');
+    const copy = { ...scorer };
+    expect(() => registry.transition(copy, PluginState.ENABLED)).toThrow('not a record of this registry');
+    expect(() => registry.addWarning(copy, 'a note')).toThrow('not a record of this registry');
+    expect(() => new PluginRegistry('0.1.0').setConfig(scorer, { config: {} })).toThrow(
+      'not a record of this registry',
+    );
     expect(scorer.state).toBe(PluginState.LOADED);
+    expect(scorer.warnings).toEqual([]);
   });
 
   it('changes fields only as asked: warnings once, timings set or added, config and updates independently', () => {
