@@ -7,6 +7,7 @@ import type { PluginReferences } from './injection/index.js';
 import type { IsolationSupervisor } from './isolation/index.js';
 import type { LazyLoader, LifecycleRunner, PluginLoader, PluginPhases, RuntimeOperations } from './lifecycle/index.js';
 import type { ResolvedPluginOptions } from './lifecycle/resolved-options.js';
+import { isModulePlugin } from './manifest/module-fields.js';
 import { PluginManager } from './manager/plugin-manager.js';
 import {
   ISOLATION_SUPERVISOR,
@@ -17,6 +18,7 @@ import {
   PLUGIN_PHASES,
   PLUGIN_REFERENCES,
   PLUGIN_REGISTRY,
+  PLUGIN_ROUTES,
   RESOLVED_PLUGIN_OPTIONS,
   RUNTIME_OPERATIONS,
 } from './plugin.constants.js';
@@ -102,6 +104,22 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
       useFactory: async (registry: PluginRegistry, lazy: LazyLoader) =>
         new (await boot()).PluginReferences(registry, (name) => lazy.load(name)),
       inject: [PLUGIN_REGISTRY, LAZY_LOADER],
+    },
+    {
+      provide: PLUGIN_ROUTES,
+      useFactory: async (
+        registry: PluginRegistry,
+        references: PluginReferences,
+        lazy: LazyLoader,
+        options: ResolvedPluginOptions,
+        moduleRef: ModuleRef,
+      ) => {
+        // Most hosts have no module plugin: the routes' code (and Nest's HTTP adapter for plugins) loads only for one that does.
+        if (!registry.all().some((record) => isModulePlugin(record.metadata))) return {};
+        const { PluginRoutes } = await import('./routes/plugin-routes.js');
+        return new PluginRoutes(registry, references, lazy, options, moduleRef);
+      },
+      inject: [PLUGIN_REGISTRY, PLUGIN_REFERENCES, LAZY_LOADER, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
     },
     {
       provide: LIFECYCLE_RUNNER,

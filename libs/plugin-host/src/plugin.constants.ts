@@ -21,6 +21,8 @@ export const LAZY_LOADER = 'nestjs-plugin-host:lazy-loader';
 export const PLUGIN_REFERENCES = 'nestjs-plugin-host:references';
 /** The `LifecycleRunner`: every plugin started with the app and stopped with it. */
 export const LIFECYCLE_RUNNER = 'nestjs-plugin-host:lifecycle-runner';
+/** The `PluginRoutes`: module plugins' routes. */
+export const PLUGIN_ROUTES = 'nestjs-plugin-host:routes';
 /** The `RuntimeOperations`: enable, disable, reload, reconfigure. */
 export const RUNTIME_OPERATIONS = 'nestjs-plugin-host:runtime-operations';
 

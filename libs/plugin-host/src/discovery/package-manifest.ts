@@ -17,6 +17,7 @@ const METADATA_FIELDS = [
   'optionalRequires',
   'isolation',
   'inject',
+  'routePrefix',
 ];
 
 /** The fields a `nestPlugin` entry may have (anything else is a warning: probably a typo). */

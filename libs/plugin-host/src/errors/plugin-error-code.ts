@@ -49,6 +49,8 @@ export const PluginErrorCode = {
   RESOURCE_LIMIT: 'PLUGIN_RESOURCE_LIMIT',
   /** A plugin refused a call's data or parameters (the message says which row, column or field): the caller's mistake, a 400. */
   INPUT_INVALID: 'PLUGIN_INPUT_INVALID',
+  /** A module plugin's route prefix is taken by another plugin or by the host's own routes; the later plugin is not served. */
+  ROUTE_CONFLICT: 'PLUGIN_ROUTE_CONFLICT',
   /** A module option is malformed (not a plugin's fault). */
   OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
 } as const;

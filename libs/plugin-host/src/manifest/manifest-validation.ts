@@ -1,4 +1,5 @@
 import { PluginError, PluginErrorCode, describeValue } from '../errors/index.js';
+import { moduleFieldProblems } from './module-fields.js';
 import { parseRequirement } from './requirement-spec.js';
 import { ISOLATION_TIERS, type PluginMetadata } from './plugin-metadata.interface.js';
 import { getPluginMetadata } from './plugin.decorator.js';
@@ -103,6 +104,7 @@ export function validatePluginMetadata(
   problems.push(
     ...requirementProblems('requires', requires),
     ...requirementProblems('optionalRequires', optionalRequires),
+    ...moduleFieldProblems(metadata as unknown as Record<string, unknown>),
   );
 
   if (problems.length === 0) return undefined;

@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { DynamicModule, ForwardReference, Provider, Type } from '@nestjs/common';
 import type { PluginTypeName } from './plugin-type.js';
 
 /** Where a plugin runs. */
@@ -45,6 +45,17 @@ export interface PluginMetadata<C extends object = object> {
   isolation?: IsolationTier;
   /** npm packages the plugin can do more with; when absent, the host only logs what installing them would add. */
   optionalRequires?: (string | OptionalRequirement)[];
+  /**
+   * Nest controllers the plugin serves (a module plugin): under `/<global prefix>/<routePrefix>`, while the plugin is
+   * enabled; 503 with the plugin's error otherwise.
+   */
+  controllers?: Type<unknown>[];
+  /** Providers of the plugin's own module: what its controllers use. Private to the plugin. */
+  providers?: Provider[];
+  /** Nest modules the plugin's providers need (e.g. `HttpModule`). */
+  imports?: (Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference)[];
+  /** The path of the plugin's routes under the app's global prefix. Default: `plugins/<name>`. */
+  routePrefix?: string;
 }
 
 /** An optional npm package and what it adds. */

@@ -1,0 +1,93 @@
+import {
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type INestApplicationContext,
+  type InjectionToken,
+  type Provider,
+} from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
+import { exposedToken } from '../injection/host-access.js';
+import { pluginInjections } from '../injection/inject-plugin.decorator.js';
+import type { PluginReferences } from '../injection/index.js';
+import { getPluginToken, getPluginTypeToken } from '../injection/plugin-tokens.js';
+import type { PluginRecord } from '../registry/index.js';
+
+/** What a module plugin's own application gets from the host. */
+export interface PluginAppHost {
+  references: PluginReferences;
+  /** Host providers the host lists in `expose`. */
+  expose: InjectionToken[];
+  moduleRef: ModuleRef;
+}
+
+/** A module plugin's own Nest application (Express, not listening: the host hands it requests), or its context without HTTP. */
+export interface PluginApp {
+  readonly app: INestApplicationContext;
+  /** The Express handler of its routes (absent without HTTP). */
+  readonly handle?: (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
+}
+
+/**
+ * Builds the Nest application of a module plugin (`http`: with an Express server to hand requests to; else only its
+ * providers, in an application context): its controllers, providers and imports, plus what they may inject
+ * from outside: the plugin itself (by its class: the stable reference), other plugins (`@InjectPlugin`,
+ * `@InjectPlugins`) and the host providers both sides allow (`@Plugin({ inject })` and the host's `expose`).
+ * Its own application, so that a reload builds a new one from the new code and retires the old one whole.
+ */
+export async function buildPluginApp(record: PluginRecord, host: PluginAppHost, http: boolean): Promise<PluginApp> {
+  const { NestFactory } = await import('@nestjs/core');
+  const { metadata, pluginClass } = record;
+  const providers: Provider[] = [...(metadata.providers ?? [])];
+  if (pluginClass) providers.push({ provide: pluginClass, useValue: host.references.referenceOf(record.name) });
+  for (const injection of injectionsOf([...(metadata.controllers ?? []), ...classesOf(metadata.providers)])) {
+    providers.push(
+      injection.kind === 'plugin'
+        ? { provide: getPluginToken(injection.value), useValue: host.references.referenceOf(injection.value) }
+        : { provide: getPluginTypeToken(injection.value), useValue: host.references.listOf(injection.value) },
+    );
+  }
+  for (const token of metadata.inject ?? []) {
+    // Both sides must allow it, as for ctx.get: the plugin declares it, the host exposes it.
+    if (!host.expose.includes(token)) continue;
+    const allowed = exposedToken(record.name, metadata, host.expose, token);
+    providers.push({ provide: allowed, useFactory: () => host.moduleRef.get(allowed, { strict: false }) });
+  }
+  const root: DynamicModule = {
+    module: namedModule(record.name),
+    imports: metadata.imports ?? [],
+    controllers: metadata.controllers ?? [],
+    providers,
+  };
+  const options = { logger: ['error', 'warn'] as ('error' | 'warn')[], abortOnError: false };
+  if (!http) return { app: await NestFactory.createApplicationContext(root, options) };
+  const { ExpressAdapter } = await import('@nestjs/platform-express');
+  const app: INestApplication = await NestFactory.create(root, new ExpressAdapter(), options);
+  await app.init();
+  return { app, handle: app.getHttpAdapter().getInstance() as PluginApp['handle'] };
+}
+
+/** Each plugin application's root module is its own class (Nest keys modules by class), named after the plugin. */
+function namedModule(name: string): DynamicModule['module'] {
+  const PluginRoutesModule = class {};
+  Object.defineProperty(PluginRoutesModule, 'name', { value: `PluginModule:${name}` });
+  Module({})(PluginRoutesModule);
+  return PluginRoutesModule;
+}
+
+function classesOf(providers: Provider[] | undefined): object[] {
+  return (providers ?? []).flatMap((provider) =>
+    typeof provider === 'function'
+      ? [provider]
+      : 'useClass' in provider && typeof provider.useClass === 'function'
+        ? [provider.useClass]
+        : [],
+  );
+}
+
+function injectionsOf(classes: object[]): { kind: 'plugin' | 'type'; value: string }[] {
+  const seen = new Map<string, { kind: 'plugin' | 'type'; value: string }>();
+  for (const each of classes)
+    for (const injection of pluginInjections(each)) seen.set(`${injection.kind}:${injection.value}`, injection);
+  return [...seen.values()];
+}

@@ -1,0 +1,178 @@
+import { Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ApplicationConfig, HttpAdapterHost, type ModuleRef } from '@nestjs/core';
+import { PluginError, PluginErrorCode } from '../errors/index.js';
+import type { PluginReferences } from '../injection/index.js';
+import type { LazyLoader } from '../lifecycle/index.js';
+import type { ResolvedPluginOptions } from '../lifecycle/resolved-options.js';
+import { isModulePlugin } from '../manifest/module-fields.js';
+import { PluginState, type PluginEvent, type PluginRecord, type PluginRegistry } from '../registry/index.js';
+import { buildPluginApp, type PluginApp } from './plugin-app.js';
+import { ServedRequests } from './served-requests.js';
+import { errorBody, hostRoutes, routePathOf, type ExpressLike } from './route-paths.js';
+
+/**
+ * Serves module plugins' routes (`@Plugin({ controllers, providers, imports, routePrefix })`), each under
+ * `/<global prefix>/<routePrefix>` by its own Nest application that the host hands the requests to. The routes follow
+ * the plugin: served while it is enabled (a lazy one is loaded by the first request), 503 with its error otherwise;
+ * a reload builds the new code's application, moves requests to it and retires the old one once its requests finish.
+ */
+export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PluginRoutes');
+  private readonly apps = new Map<string, Promise<PluginApp | undefined>>();
+  private readonly served = new Map<PluginApp, ServedRequests>();
+  /** Full path of each served plugin's routes. */
+  readonly paths = new Map<string, string>();
+  /** The module plugins this host runs, and whether it serves HTTP. */
+  private readonly modules = new Set<string>();
+  private http = false;
+
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly references: PluginReferences,
+    private readonly lazy: LazyLoader,
+    private readonly options: ResolvedPluginOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    const follow = (event: PluginEvent): void => this.follow(event);
+    for (const name of ['plugin.enabled', 'plugin.disabled', 'plugin.failed', 'plugin.reloaded'] as const)
+      registry.events.on(name, follow);
+  }
+
+  /** Nest has registered the host's routes and not yet its 404 handler: the plugins' prefixes go in between. */
+  onModuleInit(): void {
+    const isolated = (record: PluginRecord): boolean => record.isolation === 'worker' || record.isolation === 'process';
+    for (const record of this.registry.all().filter((each) => isModulePlugin(each.metadata) && isolated(each)))
+      this.registry.addWarning(
+        record,
+        `plugin "${record.name}" declares routes, but it runs in a ${record.isolation} and isolated plugins' routes are not served yet; run it in-process to serve them.`,
+      );
+    const plugins = this.registry.all().filter((record) => isModulePlugin(record.metadata) && !isolated(record));
+    if (plugins.length === 0) return;
+    for (const record of plugins) this.modules.add(record.name);
+    const adapter = this.moduleRef.get(HttpAdapterHost, { strict: false })?.httpAdapter;
+    if (!adapter) {
+      this.logger.warn(
+        `no HTTP server in this application: the routes of ${plugins.map((r) => `"${r.name}"`).join(', ')} are not served (their providers still run).`,
+      );
+      for (const record of plugins) if (record.state === PluginState.ENABLED) this.rebuild(record);
+      return;
+    }
+    this.http = true;
+    if (adapter.getType() !== 'express')
+      return this.refuse(
+        plugins,
+        `module plugins' routes need @nestjs/platform-express (this app uses ${adapter.getType()})`,
+      );
+    const express = adapter.getInstance() as ExpressLike;
+    const globalPrefix = this.moduleRef.get(ApplicationConfig, { strict: false })?.getGlobalPrefix() ?? '';
+    const taken = hostRoutes(express);
+    for (const record of plugins) {
+      const path = routePathOf(globalPrefix, record.metadata.routePrefix ?? `plugins/${record.name}`);
+      const owner = [...this.paths].find(
+        ([, other]) => other === path || other.startsWith(`${path}/`) || path.startsWith(`${other}/`),
+      );
+      const hostRoute = taken.find((route) => route === path || route.startsWith(`${path}/`));
+      if (owner || hostRoute) {
+        const why = owner ? `plugin "${owner[0]}" serves ${owner[1]}` : `the host serves ${hostRoute}`;
+        this.registry.transition(
+          record,
+          PluginState.FAILED,
+          new PluginError(
+            PluginErrorCode.ROUTE_CONFLICT,
+            `plugin "${record.name}" cannot serve its routes under ${path}: ${why}. Give it another routePrefix in @Plugin({ routePrefix }) (or its manifest).`,
+            { plugin: record.name, details: { path, taken: owner?.[1] ?? hostRoute } },
+          ),
+        );
+        continue;
+      }
+      this.paths.set(record.name, path);
+      express.use(path, (req: unknown, res: unknown, next: (error?: unknown) => void) => {
+        void this.dispatch(record, req, res, next);
+      });
+      if (record.state === PluginState.ENABLED) this.rebuild(record);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.apps.keys()].map((name) => this.retire(name)));
+  }
+
+  private follow(event: PluginEvent): void {
+    const record = this.registry.get(event.plugin);
+    if (!record || !this.modules.has(record.name) || (this.http && !this.paths.has(record.name))) return;
+    if (event.name === 'plugin.enabled' || event.name === 'plugin.reloaded') this.rebuild(record);
+    else void this.retire(record.name);
+  }
+
+  /** Builds the plugin's application from its current code; requests move to it once it is up, and the old one retires. */
+  private rebuild(record: PluginRecord): void {
+    const previous = this.apps.get(record.name);
+    const next = buildPluginApp(
+      record,
+      {
+        references: this.references,
+        expose: this.options.expose,
+        moduleRef: this.moduleRef,
+      },
+      this.http,
+    ).catch((error: unknown) => {
+      const failure = new PluginError(
+        PluginErrorCode.LOAD_FAILED,
+        `plugin "${record.name}": its routes could not be built: ${(error as Error)?.message ?? String(error)}`,
+        { plugin: record.name, cause: error },
+      );
+      this.logger.error(failure.message);
+      if (record.state === PluginState.ENABLED) this.registry.transition(record, PluginState.FAILED, failure);
+      return undefined;
+    });
+    this.apps.set(record.name, next);
+    if (previous) void next.then(() => this.close(previous));
+  }
+
+  private async retire(name: string): Promise<void> {
+    const app = this.apps.get(name);
+    this.apps.delete(name);
+    if (app) await this.close(app);
+  }
+
+  /** Closes an application once the requests it is serving have finished (at most the cleanup timeout). */
+  private async close(pending: Promise<PluginApp | undefined>): Promise<void> {
+    const app = await pending;
+    if (!app) return;
+    await this.served.get(app)?.idle(this.options.timeouts.cleanup);
+    this.served.delete(app);
+    await app.app
+      .close()
+      .catch((error: unknown) => this.logger.warn(`closing a plugin application failed: ${String(error)}`));
+  }
+
+  private async dispatch(
+    record: PluginRecord,
+    req: unknown,
+    res: unknown,
+    next: (error?: unknown) => void,
+  ): Promise<void> {
+    try {
+      if (record.lazy && record.state === PluginState.DISCOVERED) await this.lazy.load(record.name);
+      const app = record.state === PluginState.ENABLED ? await this.apps.get(record.name) : undefined;
+      if (!app?.handle) return errorBody(res, this.registry.unavailableError(record));
+      let served = this.served.get(app);
+      if (!served) this.served.set(app, (served = new ServedRequests()));
+      served.track(res);
+      app.handle(req, res, next);
+    } catch (error) {
+      errorBody(res, error instanceof PluginError ? error : this.registry.unavailableError(record));
+    }
+  }
+
+  private refuse(records: PluginRecord[], why: string): void {
+    for (const record of records)
+      this.registry.transition(
+        record,
+        PluginState.FAILED,
+        new PluginError(PluginErrorCode.LOAD_FAILED, `plugin "${record.name}" is not served: ${why}.`, {
+          plugin: record.name,
+        }),
+      );
+  }
+}

@@ -1,0 +1,31 @@
+import type { PluginError } from '../errors/index.js';
+
+/** The parts of an Express application the routes use. */
+export interface ExpressLike {
+  use(path: string, handler: (req: unknown, res: unknown, next: (error?: unknown) => void) => void): unknown;
+  router?: { stack?: { route?: { path?: unknown } }[] };
+  _router?: { stack?: { route?: { path?: unknown } }[] };
+}
+
+/** `/<global prefix>/<routePrefix>`, with single slashes. */
+export function routePathOf(globalPrefix: string, routePrefix: string): string {
+  return `/${[globalPrefix, routePrefix]
+    .map((part) => part.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
+}
+
+/** The paths of the host's own routes (Express 5 `router`, Express 4 `_router`). */
+export function hostRoutes(express: ExpressLike): string[] {
+  const stack = express.router?.stack ?? express._router?.stack ?? [];
+  return stack.flatMap((layer) => (typeof layer.route?.path === 'string' ? [layer.route.path] : []));
+}
+
+/** Answers with the plugin error, as `PluginErrorFilter` would: 503 for a plugin that cannot serve now. */
+export function errorBody(res: unknown, error: PluginError): void {
+  const response = res as { statusCode: number; setHeader(name: string, value: string): void; end(body: string): void };
+  const status = error.code === 'PLUGIN_TIMEOUT' ? 504 : 503;
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.end(JSON.stringify({ statusCode: status, code: error.code, plugin: error.plugin, message: error.message }));
+}

@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  forwardRef,
+  Param,
+  ParseIntPipe,
+  Post,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { InjectPlugin, Plugin, PluginManager, PluginModule, type PluginLifecycle } from 'nestjs-plugin-host';
+import request from 'supertest';
+
+@Plugin({ name: 'scorer', type: 'algorithm', version: '1.0.0', compatibility: '^0.1.0' })
+class ScorerPlugin {
+  score(values: number[]): number {
+    return values.reduce((sum, value) => sum + value, 0);
+  }
+}
+
+@Injectable()
+class ModelStore {
+  static built = 0;
+  readonly models = new Map<number, number[]>([[1, [1, 2, 3]]]);
+  constructor() {
+    ModelStore.built++;
+  }
+}
+
+/** Lets requests with `x-user` through, as any guard in a plugin's controller would. */
+@Injectable()
+class UserGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return context.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers['x-user'] !== undefined;
+  }
+}
+
+@Controller('models')
+class ModelsController {
+  constructor(
+    private readonly store: ModelStore,
+    @InjectPlugin('scorer') private readonly scorer: ScorerPlugin,
+    // The plugin itself, by its class (declared below: hence forwardRef).
+    @Inject(forwardRef(() => ModelStorePlugin)) private readonly plugin: { started: boolean },
+  ) {}
+
+  @Get()
+  list(): { ids: number[]; started: boolean } {
+    return { ids: [...this.store.models.keys()], started: this.plugin.started };
+  }
+
+  @Post(':id/score')
+  @UseGuards(UserGuard)
+  score(@Param('id', ParseIntPipe) id: number, @Body() body: { extra?: number }): { score: number } {
+    return { score: this.scorer.score([...(this.store.models.get(id) ?? []), body.extra ?? 0]) };
+  }
+}
+
+@Plugin({
+  name: 'model-store',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  dependencies: { scorer: '^1.0.0' },
+  controllers: [ModelsController],
+  providers: [ModelStore, UserGuard],
+  routePrefix: 'models-api',
+})
+class ModelStorePlugin implements PluginLifecycle {
+  started = false;
+  initialize(): void {
+    this.started = true;
+  }
+}
+
+@Controller()
+class DefaultPrefixController {
+  @Get('hello')
+  hello(): string {
+    return 'hello from a plugin';
+  }
+}
+
+@Plugin({
+  name: 'greeter',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  controllers: [DefaultPrefixController],
+})
+class GreeterPlugin {}
+
+@Plugin({
+  name: 'copycat',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  controllers: [DefaultPrefixController],
+  routePrefix: 'models-api',
+})
+class CopycatPlugin {}
+
+@Controller('plugins/taken')
+class HostController {
+  @Get()
+  taken(): string {
+    return 'the host';
+  }
+}
+
+@Plugin({
+  name: 'squatter',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  controllers: [DefaultPrefixController],
+  routePrefix: 'plugins/taken',
+})
+class SquatterPlugin {}
+
+describe('module plugins: a plugin with its own controllers and providers', () => {
+  let app: INestApplication | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  const start = async (plugins: (new () => object)[], globalPrefix?: string) => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [PluginModule.forRoot({ plugins, env: {}, hostVersion: '0.1.0' })],
+      controllers: [HostController],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    if (globalPrefix) app.setGlobalPrefix(globalPrefix);
+    await app.init();
+    return { http: request(app.getHttpServer()), plugins: app.get(PluginManager) };
+  };
+
+  it('serves its routes under the global prefix and its routePrefix, with its providers, the plugin and other plugins injected', async () => {
+    const { http } = await start([ScorerPlugin, ModelStorePlugin], 'api');
+    await http.get('/api/models-api/models').expect(200, { ids: [1], started: true });
+    // Pipes and guards in a plugin's controller work as in any Nest controller.
+    await http.post('/api/models-api/models/1/score').send({ extra: 4 }).expect(403);
+    await http.post('/api/models-api/models/1/score').set('x-user', 'u').send({ extra: 4 }).expect(201, { score: 10 });
+    await http.post('/api/models-api/models/one/score').set('x-user', 'u').expect(400);
+    await http.get('/models-api/models').expect(404); // only under the global prefix
+  });
+
+  it('answers 503 with the plugin error while the plugin is disabled, and serves again once it is enabled', async () => {
+    const { http, plugins } = await start([ScorerPlugin, ModelStorePlugin]);
+    await http.get('/models-api/models').expect(200);
+    await plugins.disable('model-store');
+    const refused = await http.get('/models-api/models').expect(503);
+    expect(refused.body).toMatchObject({ code: 'PLUGIN_DISABLED', plugin: 'model-store' });
+    expect(refused.body.message).toContain('Enable it');
+    await plugins.enable('model-store');
+    await http.get('/models-api/models').expect(200, { ids: [1], started: true });
+  });
+
+  it('reloads a class plugin: the same URL is served by a new application', async () => {
+    const { http, plugins } = await start([ScorerPlugin, ModelStorePlugin]);
+    await http.get('/models-api/models').expect(200);
+    await plugins.reload('model-store');
+    await http.get('/models-api/models').expect(200, { ids: [1], started: true });
+  });
+
+  it('serves under plugins/<name> by default', async () => {
+    const { http } = await start([GreeterPlugin]);
+    await http.get('/plugins/greeter/hello').expect(200, 'hello from a plugin');
+  });
+
+  it('fails the later plugin with PLUGIN_ROUTE_CONFLICT when two plugins, or a plugin and the host, claim one prefix; the host runs', async () => {
+    const { http, plugins } = await start([ScorerPlugin, ModelStorePlugin, CopycatPlugin, SquatterPlugin]);
+    await http.get('/models-api/models').expect(200);
+    expect(plugins.info('copycat')).toMatchObject({
+      state: 'failed',
+      error: {
+        code: 'PLUGIN_ROUTE_CONFLICT',
+        message: expect.stringContaining('plugin "model-store" serves /models-api'),
+      },
+    });
+    expect(plugins.info('squatter')).toMatchObject({
+      state: 'failed',
+      error: { code: 'PLUGIN_ROUTE_CONFLICT', message: expect.stringContaining('the host serves /plugins/taken') },
+    });
+    await http.get('/plugins/taken').expect(200, 'the host');
+  });
+
+  it('runs a module plugin without HTTP (an application context): its providers run, its routes are not served', async () => {
+    const context = await NestFactory.createApplicationContext(
+      PluginModule.forRoot({ plugins: [ScorerPlugin, ModelStorePlugin], env: {}, hostVersion: '0.1.0' }),
+      { logger: false },
+    );
+    try {
+      const built = ModelStore.built;
+      expect(context.get(PluginManager).info('model-store').state).toBe('enabled');
+      // Its providers' context is built as the plugin is enabled.
+      for (let waited = 0; ModelStore.built === built && waited < 5000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ModelStore.built).toBe(built + 1);
+    } finally {
+      await context.close();
+    }
+  });
+});
