@@ -145,8 +145,13 @@ describe('module plugins: a plugin with its own controllers and providers', () =
   };
 
   it('serves its routes under the global prefix and its routePrefix, with its providers, the plugin and other plugins injected', async () => {
-    const { http } = await start([ScorerPlugin, ModelStorePlugin], 'api');
+    const { http, plugins } = await start([ScorerPlugin, ModelStorePlugin], 'api');
     await http.get('/api/models-api/models').expect(200, { ids: [1], started: true });
+    expect(plugins.info('model-store').routes).toEqual([
+      { method: 'GET', path: '/api/models-api/models' },
+      { method: 'POST', path: '/api/models-api/models/:id/score' },
+    ]);
+    expect(plugins.info('scorer').routes).toBeUndefined();
     // Pipes and guards in a plugin's controller work as in any Nest controller.
     await http.post('/api/models-api/models/1/score').send({ extra: 4 }).expect(403);
     await http.post('/api/models-api/models/1/score').set('x-user', 'u').send({ extra: 4 }).expect(201, { score: 10 });

@@ -159,8 +159,9 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
         lazy: LazyLoader,
         operations: RuntimeOperations,
         references: PluginReferences,
-      ) => new (await boot()).RegistryPluginManager(registry, runner, lazy, operations, references),
-      inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, LAZY_LOADER, RUNTIME_OPERATIONS, PLUGIN_REFERENCES],
+        routes: object,
+      ) => new (await boot()).RegistryPluginManager(registry, runner, lazy, operations, references, routes),
+      inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, LAZY_LOADER, RUNTIME_OPERATIONS, PLUGIN_REFERENCES, PLUGIN_ROUTES],
     },
     {
       provide: PluginHooks,

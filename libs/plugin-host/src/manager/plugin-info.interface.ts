@@ -20,6 +20,8 @@ export interface PluginInfo {
   /** ms per phase that ran. */
   timings: PluginTimings;
   warnings: string[];
+  /** A module plugin's routes (method and full path, e.g. `GET /api/models-api/models`); absent for other plugins. */
+  routes?: { method: string; path: string }[];
 }
 
 /** What a runtime operation returns: the plugin's new info, and the other plugins it changed on the way. */

@@ -27,6 +27,7 @@ export class RegistryPluginManager extends PluginManager {
     private readonly lazy: LazyLoader,
     private readonly operations: RuntimeOperations,
     private readonly references: PluginReferences,
+    private readonly routes: { routesOf?(name: string): { method: string; path: string }[] | undefined } = {},
   ) {
     super();
   }
@@ -130,7 +131,7 @@ export class RegistryPluginManager extends PluginManager {
           (filter.type === undefined || record.metadata.type === filter.type) &&
           (filter.state === undefined || record.state === filter.state),
       )
-      .map(toInfo);
+      .map((record) => this.toInfo(record));
   }
 
   override get<T = unknown>(name: string): T {
@@ -145,7 +146,11 @@ export class RegistryPluginManager extends PluginManager {
   }
 
   override info(name: string): PluginInfo {
-    return toInfo(this.registry.require(name));
+    return this.toInfo(this.registry.require(name));
+  }
+
+  private toInfo(record: PluginRecord): PluginInfo {
+    return toInfo(record, this.routes.routesOf?.(record.name));
   }
 
   override report(): PluginStartupReport {
@@ -174,7 +179,8 @@ export class RegistryPluginManager extends PluginManager {
   }
 }
 
-function toInfo(record: PluginRecord): PluginInfo {
+/** One plugin's info, with its routes when it serves any. */
+function toInfo(record: PluginRecord, routes?: { method: string; path: string }[]): PluginInfo {
   const { metadata } = record;
   return {
     name: record.name,
@@ -190,5 +196,6 @@ function toInfo(record: PluginRecord): PluginInfo {
     ...(record.error && { error: { code: record.error.code, message: record.error.message } }),
     timings: { ...record.timings },
     warnings: [...record.warnings],
+    ...(routes && { routes }),
   };
 }

@@ -7,6 +7,7 @@ import type { ResolvedPluginOptions } from '../lifecycle/resolved-options.js';
 import { isModulePlugin } from '../manifest/module-fields.js';
 import { PluginState, type PluginEvent, type PluginRecord, type PluginRegistry } from '../registry/index.js';
 import { buildPluginApp, type PluginApp } from './plugin-app.js';
+import { routeList, type PluginRoute } from './route-list.js';
 import { ServedRequests } from './served-requests.js';
 import { errorBody, hostRoutes, routePathOf, type ExpressLike } from './route-paths.js';
 
@@ -91,6 +92,13 @@ export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
       });
       if (record.state === PluginState.ENABLED) this.rebuild(record);
     }
+  }
+
+  /** The routes the plugin serves (method and full path), while it has a prefix; `undefined` for a plugin without routes. */
+  routesOf(name: string): PluginRoute[] | undefined {
+    const path = this.paths.get(name);
+    const controllers = this.registry.get(name)?.metadata.controllers;
+    return path === undefined ? undefined : routeList(path, controllers ?? []);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
