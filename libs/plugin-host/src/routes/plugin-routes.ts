@@ -9,7 +9,7 @@ import { PluginState, type PluginEvent, type PluginRecord, type PluginRegistry }
 import { buildPluginApp, type PluginApp } from './plugin-app.js';
 import { routeList, type PluginRoute } from './route-list.js';
 import { ServedRequests } from './served-requests.js';
-import { errorBody, hostRoutes, routePathOf, type ExpressLike } from './route-paths.js';
+import { errorBody, hostRoutes, joinPath, type ExpressLike } from './route-paths.js';
 
 /**
  * Serves module plugins' routes (`@Plugin({ controllers, providers, imports, routePrefix })`), each under
@@ -68,7 +68,7 @@ export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
     const globalPrefix = this.moduleRef.get(ApplicationConfig, { strict: false })?.getGlobalPrefix() ?? '';
     const taken = hostRoutes(express);
     for (const record of plugins) {
-      const path = routePathOf(globalPrefix, record.metadata.routePrefix ?? `plugins/${record.name}`);
+      const path = joinPath(globalPrefix, record.metadata.routePrefix ?? `plugins/${record.name}`);
       const owner = [...this.paths].find(
         ([, other]) => other === path || other.startsWith(`${path}/`) || path.startsWith(`${other}/`),
       );

@@ -1,5 +1,6 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { joinPath } from './route-paths.js';
 
 /** One route a module plugin serves. */
 export interface PluginRoute {
@@ -19,7 +20,7 @@ export function routeList(mountPath: string, controllers: readonly Type<unknown>
         const method = Reflect.getMetadata(METHOD_METADATA, handler as object) as RequestMethod | undefined;
         if (method === undefined) continue;
         for (const path of paths(Reflect.getMetadata(PATH_METADATA, handler as object)))
-          routes.push({ method: RequestMethod[method], path: join(mountPath, base, path) });
+          routes.push({ method: RequestMethod[method], path: joinPath(mountPath, base, path) });
       }
     }
   }
@@ -42,12 +43,4 @@ function methodNames(controller: Type<unknown>): string[] {
       if (name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(proto, name)?.value === 'function')
         names.add(name);
   return [...names];
-}
-
-function join(...parts: string[]): string {
-  const path = parts
-    .map((part) => part.replace(/^\/+|\/+$/g, ''))
-    .filter(Boolean)
-    .join('/');
-  return `/${path}`;
 }

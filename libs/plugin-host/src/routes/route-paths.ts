@@ -7,9 +7,9 @@ export interface ExpressLike {
   _router?: { stack?: { route?: { path?: unknown } }[] };
 }
 
-/** `/<global prefix>/<routePrefix>`, with single slashes. */
-export function routePathOf(globalPrefix: string, routePrefix: string): string {
-  return `/${[globalPrefix, routePrefix]
+/** The parts as one absolute path with single slashes (`/api/models-api/models`); empty parts are left out. */
+export function joinPath(...parts: string[]): string {
+  return `/${parts
     .map((part) => part.replace(/^\/+|\/+$/g, ''))
     .filter(Boolean)
     .join('/')}`;
