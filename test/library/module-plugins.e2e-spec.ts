@@ -30,10 +30,44 @@ class ScorerPlugin {
 class ModelStore {
   static built = 0;
   readonly models = new Map<number, number[]>([[1, [1, 2, 3]]]);
+  readonly generation: number;
   constructor() {
-    ModelStore.built++;
+    this.generation = ++ModelStore.built;
+  }
+  ids(): number[] {
+    return [...this.models.keys()];
   }
 }
+
+/** A host provider using the plugin's export by class. */
+@Injectable()
+class Catalog {
+  constructor(readonly store: ModelStore) {}
+}
+
+/** Another plugin's controller using it: that plugin lists model-store in its dependencies. */
+@Controller()
+class ReaderController {
+  constructor(private readonly store: ModelStore) {}
+  @Get('ids')
+  ids(): number[] {
+    return this.store.ids();
+  }
+}
+
+@Plugin({
+  name: 'model-reader',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  dependencies: { 'model-store': '^1.0.0' },
+  controllers: [ReaderController],
+})
+class ModelReaderPlugin {}
+
+/** Unexported: invisible outside the plugin. */
+@Injectable()
+class PrivateHelper {}
 
 /** Lets requests with `x-user` through, as any guard in a plugin's controller would. */
 @Injectable()
@@ -71,7 +105,8 @@ class ModelsController {
   compatibility: '^0.1.0',
   dependencies: { scorer: '^1.0.0' },
   controllers: [ModelsController],
-  providers: [ModelStore, UserGuard],
+  providers: [ModelStore, UserGuard, PrivateHelper],
+  exports: [ModelStore],
   routePrefix: 'models-api',
 })
 class ModelStorePlugin implements PluginLifecycle {
@@ -80,6 +115,25 @@ class ModelStorePlugin implements PluginLifecycle {
     this.started = true;
   }
 }
+
+@Controller()
+class CallerController {
+  constructor(@InjectPlugin('scorer') private readonly scorer: ScorerPlugin) {}
+  @Get('sum')
+  sum(): number {
+    return this.scorer.score([1, 2]);
+  }
+}
+
+/** Calls scorer without depending on it: its route answers scorer's error while scorer is disabled. */
+@Plugin({
+  name: 'caller',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  controllers: [CallerController],
+})
+class CallerPlugin {}
 
 @Controller()
 class DefaultPrefixController {
@@ -133,13 +187,19 @@ describe('module plugins: a plugin with its own controllers and providers', () =
     app = undefined;
   });
 
-  const start = async (plugins: (new () => object)[], globalPrefix?: string) => {
+  const start = async (
+    plugins: (new () => object)[],
+    globalPrefix?: string,
+    globals?: (app: INestApplication) => void,
+  ) => {
     const moduleRef = await Test.createTestingModule({
       imports: [PluginModule.forRoot({ plugins, env: {}, hostVersion: '0.1.0' })],
       controllers: [HostController],
+      providers: plugins.includes(ModelStorePlugin) ? [Catalog] : [],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     if (globalPrefix) app.setGlobalPrefix(globalPrefix);
+    globals?.(app);
     await app.init();
     return { http: request(app.getHttpServer()), plugins: app.get(PluginManager) };
   };
@@ -199,18 +259,63 @@ describe('module plugins: a plugin with its own controllers and providers', () =
     await http.get('/plugins/taken').expect(200, 'the host');
   });
 
+  it('injects its exports by class into the host and into plugins that depend on it: a stable reference across reloads, PLUGIN_DISABLED while disabled; unexported providers stay private', async () => {
+    const { http, plugins } = await start([ScorerPlugin, ModelStorePlugin, ModelReaderPlugin]);
+    const store = app?.get(Catalog).store as ModelStore;
+    expect(store).toBeInstanceOf(ModelStore);
+    expect(store.ids()).toEqual([1]);
+    await http.get('/plugins/model-reader/ids').expect(200, [1]);
+    const generation = store.generation;
+
+    await plugins.reload('model-store');
+    expect(app?.get(Catalog).store).toBe(store); // the same reference...
+    expect(store.generation).toBeGreaterThan(generation); // ...now calling the new application's provider
+    await http.get('/plugins/model-reader/ids').expect(200, [1]);
+
+    // Disabling it disables the plugins that depend on it too.
+    expect(await plugins.disable('model-store')).toMatchObject({ alsoDisabled: ['model-reader'] });
+    expect(() => store.ids()).toThrow(expect.objectContaining({ code: 'PLUGIN_DISABLED', plugin: 'model-store' }));
+    const refused = await http.get('/plugins/model-reader/ids').expect(503);
+    expect(refused.body).toMatchObject({ code: 'PLUGIN_DISABLED', plugin: 'model-reader' });
+    await plugins.enable('model-reader'); // enables what it depends on first
+    expect(store.ids()).toEqual([1]);
+    await http.get('/plugins/model-reader/ids').expect(200, [1]);
+
+    expect(() => app?.get(PrivateHelper)).toThrow();
+  });
+
+  it('answers a plugin error thrown in a plugin controller as the host does (503 PLUGIN_DISABLED, not 500)', async () => {
+    const { http, plugins } = await start([ScorerPlugin, CallerPlugin]);
+    await http.get('/plugins/caller/sum').expect(200, '3');
+    await plugins.disable('scorer');
+    const refused = await http.get('/plugins/caller/sum').expect(503);
+    expect(refused.body).toMatchObject({ code: 'PLUGIN_DISABLED', plugin: 'scorer' });
+  });
+
+  it("applies the host's global pipes, guards and interceptors to plugin routes", async () => {
+    const { http } = await start([ScorerPlugin, ModelStorePlugin], undefined, (host) => {
+      host.useGlobalGuards({ canActivate: (context) => context.switchToHttp().getRequest().headers['x-app'] === 'ok' });
+      host.useGlobalInterceptors({
+        intercept: (context, next) => {
+          context.switchToHttp().getResponse().setHeader('x-intercepted', 'yes');
+          return next.handle();
+        },
+      });
+    });
+    await http.get('/models-api/models').expect(403);
+    const served = await http.get('/models-api/models').set('x-app', 'ok').expect(200);
+    expect(served.headers['x-intercepted']).toBe('yes');
+  });
+
   it('runs a module plugin without HTTP (an application context): its providers run, its routes are not served', async () => {
     const context = await NestFactory.createApplicationContext(
       PluginModule.forRoot({ plugins: [ScorerPlugin, ModelStorePlugin], env: {}, hostVersion: '0.1.0' }),
       { logger: false },
     );
     try {
-      const built = ModelStore.built;
       expect(context.get(PluginManager).info('model-store').state).toBe('enabled');
-      // Its providers' context is built as the plugin is enabled.
-      for (let waited = 0; ModelStore.built === built && waited < 5000; waited += 20)
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(ModelStore.built).toBe(built + 1);
+      // Its providers are built before the host's modules initialize: its exports answer at once.
+      expect(context.get(ModelStore).ids()).toEqual([1]);
     } finally {
       await context.close();
     }

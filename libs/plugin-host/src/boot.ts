@@ -4,7 +4,7 @@
 export { createSupervisor, loadAtBoot } from './boot-loading.js';
 export { PluginHealthChecks } from './health/index.js';
 export { HookRunner } from './hooks/index.js';
-export { PluginReferences } from './injection/index.js';
+export { PluginExports, PluginReferences } from './injection/index.js';
 export { LazyLoader, LifecycleRunner, PluginPhases, RuntimeOperations, resolveOptions } from './lifecycle/index.js';
 export { RegistryPluginManager } from './manager/index.js';
 export { PluginRegistry } from './registry/index.js';

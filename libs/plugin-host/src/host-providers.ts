@@ -3,7 +3,7 @@ import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { PackageDiscovery } from './discovery/package-discovery.js';
 import { PluginHealthIndicator } from './health/plugin-health.indicator.js';
 import { PluginHooks } from './hooks/plugin-hooks.service.js';
-import type { PluginReferences } from './injection/index.js';
+import type { PluginExports, PluginReferences } from './injection/index.js';
 import type { IsolationSupervisor } from './isolation/index.js';
 import type { LazyLoader, LifecycleRunner, PluginLoader, PluginPhases, RuntimeOperations } from './lifecycle/index.js';
 import type { ResolvedPluginOptions } from './lifecycle/resolved-options.js';
@@ -13,6 +13,7 @@ import {
   ISOLATION_SUPERVISOR,
   LAZY_LOADER,
   LIFECYCLE_RUNNER,
+  PLUGIN_EXPORTS,
   PLUGIN_LOADER,
   PLUGIN_MODULE_OPTIONS,
   PLUGIN_PHASES,
@@ -106,10 +107,16 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
       inject: [PLUGIN_REGISTRY, LAZY_LOADER],
     },
     {
+      provide: PLUGIN_EXPORTS,
+      useFactory: async (registry: PluginRegistry) => new (await boot()).PluginExports(registry),
+      inject: [PLUGIN_REGISTRY],
+    },
+    {
       provide: PLUGIN_ROUTES,
       useFactory: async (
         registry: PluginRegistry,
         references: PluginReferences,
+        exports: PluginExports,
         lazy: LazyLoader,
         options: ResolvedPluginOptions,
         moduleRef: ModuleRef,
@@ -117,9 +124,9 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
         // Most hosts have no module plugin: the routes' code (and Nest's HTTP adapter for plugins) loads only for one that does.
         if (!registry.all().some((record) => isModulePlugin(record.metadata))) return {};
         const { PluginRoutes } = await import('./routes/plugin-routes.js');
-        return new PluginRoutes(registry, references, lazy, options, moduleRef);
+        return new PluginRoutes(registry, { references, exports }, lazy, options, moduleRef);
       },
-      inject: [PLUGIN_REGISTRY, PLUGIN_REFERENCES, LAZY_LOADER, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
+      inject: [PLUGIN_REGISTRY, PLUGIN_REFERENCES, PLUGIN_EXPORTS, LAZY_LOADER, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
     },
     {
       provide: LIFECYCLE_RUNNER,

@@ -102,4 +102,6 @@ export interface PluginFeatureOptions {
   plugins?: string[];
   /** Types for `@InjectPlugins(type)`. */
   types?: string[];
+  /** Classes module plugins export (`@Plugin({ exports })`), injected by class. */
+  exports?: Type<unknown>[];
 }

@@ -19,6 +19,8 @@ export const PLUGIN_LOADER = 'nestjs-plugin-host:loader';
 export const LAZY_LOADER = 'nestjs-plugin-host:lazy-loader';
 /** The `PluginReferences`: what `@InjectPlugin` and `@InjectPlugins` inject. */
 export const PLUGIN_REFERENCES = 'nestjs-plugin-host:references';
+/** The `PluginExports`: what module plugins' `exports` are injected as. */
+export const PLUGIN_EXPORTS = 'nestjs-plugin-host:exports';
 /** The `LifecycleRunner`: every plugin started with the app and stopped with it. */
 export const LIFECYCLE_RUNNER = 'nestjs-plugin-host:lifecycle-runner';
 /** The `PluginRoutes`: module plugins' routes. */

@@ -1,15 +1,15 @@
-import { ConfigurableModuleBuilder, Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Module, type DynamicModule, type FactoryProvider, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { createNameFilter } from './discovery/name-filter.js';
 import { appRoot, discoverPackages, type PackageDiscovery } from './discovery/package-discovery.js';
 import { hostProviders } from './host-providers.js';
-import type { PluginReferences } from './injection/index.js';
+import type { PluginExports, PluginReferences } from './injection/index.js';
 import { getPluginToken, getPluginTypeToken } from './injection/plugin-tokens.js';
 import { PluginHealthIndicator } from './health/plugin-health.indicator.js';
 import { PluginHooks } from './hooks/plugin-hooks.service.js';
 import { PluginManager } from './manager/plugin-manager.js';
 import { getPluginMetadata } from './manifest/index.js';
-import { PLUGIN_MODULE_OPTIONS, PLUGIN_REFERENCES } from './plugin.constants.js';
+import { PLUGIN_EXPORTS, PLUGIN_MODULE_OPTIONS, PLUGIN_REFERENCES } from './plugin.constants.js';
 import type {
   PluginFeatureOptions,
   PluginModuleAsyncOptions,
@@ -60,15 +60,16 @@ export class PluginModule extends ConfigurableModuleClass {
   }
 
   /**
-   * Declares plugin names and types this module injects that the host cannot know when the app boots: a `@Plugin()`
-   * provider's name, a plugin installed later, a custom type. Their tokens resolve like any other (calls throw
+   * Declares plugin names, types and module plugins' exported classes this module injects that the host cannot know
+   * when the app boots: a `@Plugin()` provider's name or exports, a package plugin's exports, a plugin installed later,
+   * a custom type. Their tokens resolve like any other (calls throw
    * `PLUGIN_NOT_FOUND` until such a plugin exists). Needs PluginModule global (its default).
    *
    * @example
    * @Module({ imports: [PluginModule.forFeature({ plugins: ['report-mailer'], types: ['exporter'] })], providers: [ReportService] })
    */
-  static forFeature({ plugins = [], types = [] }: PluginFeatureOptions): DynamicModule {
-    const tokens = [...plugins.map(nameToken), ...types.map(typeToken)];
+  static forFeature({ plugins = [], types = [], exports = [] }: PluginFeatureOptions): DynamicModule {
+    const tokens = [...plugins.map(nameToken), ...types.map(typeToken), ...exports.map(exportToken)];
     return { module: PluginFeatureModule, providers: tokens, exports: tokens.map((token) => token.provide) };
   }
 }
@@ -89,6 +90,12 @@ const typeToken = (type: string): FactoryProvider => ({
   inject: [PLUGIN_REFERENCES],
 });
 
+const exportToken = (exported: Type<unknown>): FactoryProvider => ({
+  provide: exported,
+  useFactory: (exports: PluginExports) => exports.referenceOf(exported as Type<object>),
+  inject: [PLUGIN_EXPORTS],
+});
+
 /** The module definition Nest's builder made (its options provider, and `imports` for the async form), with the host's providers. */
 function withHost(definition: DynamicModule, options: PluginModuleStaticOptions): DynamicModule {
   const classes = options.plugins ?? [];
@@ -98,14 +105,17 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
     : { root: appRoot(), candidates: [], warnings: [] };
   const names = new Set<string>();
   const types = new Set<string>();
+  // Module plugins' exports, where the class is known now (class plugins); others come through forFeature({ exports }).
+  const exported = new Set<Type<unknown>>();
   for (const metadata of [
     ...classes.map((pluginClass) => getPluginMetadata(pluginClass)),
     ...packages.candidates.map((candidate) => candidate.metadata),
   ]) {
     if (typeof metadata?.name === 'string') names.add(metadata.name);
     if (typeof metadata?.type === 'string') types.add(metadata.type);
+    if (Array.isArray(metadata?.exports)) for (const each of metadata.exports) exported.add(each);
   }
-  const tokens = [...[...names].map(nameToken), ...[...types].map(typeToken)];
+  const tokens = [...[...names].map(nameToken), ...[...types].map(typeToken), ...[...exported].map(exportToken)];
 
   return {
     ...definition,
@@ -126,6 +136,7 @@ function withHost(definition: DynamicModule, options: PluginModuleStaticOptions)
       PluginHooks,
       PluginHealthIndicator,
       PLUGIN_REFERENCES,
+      PLUGIN_EXPORTS,
       ...tokens.map((token) => token.provide),
     ],
   };

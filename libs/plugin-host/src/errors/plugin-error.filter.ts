@@ -19,6 +19,11 @@ const STATUS: Partial<Record<PluginErrorCode, number>> = {
   [PluginErrorCode.RESOURCE_LIMIT]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
+/** The HTTP status a plugin error answers with (see `PluginErrorFilter`). */
+export function pluginErrorStatus(error: PluginError): number {
+  return STATUS[error.code] ?? HttpStatus.CONFLICT;
+}
+
 /**
  * A `PluginError` as an HTTP answer that keeps its code, plugin and message:
  * 404 unknown plugin, 400 invalid config or input, 503 plugin not available now
@@ -32,7 +37,7 @@ const STATUS: Partial<Record<PluginErrorCode, number>> = {
 @Catch(PluginError)
 export class PluginErrorFilter implements ExceptionFilter {
   catch(error: PluginError, host: ArgumentsHost): void {
-    const status = STATUS[error.code] ?? HttpStatus.CONFLICT;
+    const status = pluginErrorStatus(error);
     const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
     response
       .status(status)

@@ -1,1 +1,2 @@
 export { PluginReferences, type LazyLoad } from './plugin-references.js';
+export { PluginExports } from './plugin-exports.js';

@@ -27,7 +27,10 @@ export class RegistryPluginManager extends PluginManager {
     private readonly lazy: LazyLoader,
     private readonly operations: RuntimeOperations,
     private readonly references: PluginReferences,
-    private readonly routes: { routesOf?(name: string): { method: string; path: string }[] | undefined } = {},
+    private readonly routes: {
+      routesOf?(name: string): { method: string; path: string }[] | undefined;
+      settled?(): Promise<void>;
+    } = {},
   ) {
     super();
   }
@@ -106,6 +109,8 @@ export class RegistryPluginManager extends PluginManager {
     const entry: AuditEntry = { time: new Date().toISOString(), operation, plugin: name, ...context, outcome: 'ok' };
     try {
       const effects = await run();
+      // Module plugins' applications (re)built by the operation are up before it answers.
+      await this.routes.settled?.();
       this.auditLog.add(entry);
       return {
         ...this.info(name),

@@ -52,6 +52,11 @@ export interface PluginMetadata<C extends object = object> {
   controllers?: Type<unknown>[];
   /** Providers of the plugin's own module: what its controllers use. Private to the plugin. */
   providers?: Provider[];
+  /**
+   * Provider classes (from `providers`) the host and the plugins that list this one in `dependencies` may inject, by
+   * class: a stable reference that follows reloads and throws `PLUGIN_DISABLED` while the plugin is disabled.
+   */
+  exports?: Type<unknown>[];
   /** Nest modules the plugin's providers need (e.g. `HttpModule`). */
   imports?: (Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference)[];
   /** The path of the plugin's routes under the app's global prefix. Default: `plugins/<name>`. */

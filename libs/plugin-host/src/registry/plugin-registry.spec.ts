@@ -116,7 +116,7 @@ describe('PluginRegistry transitions', () => {
     expect(scorer.config).toEqual({ depth: 2, seed: 1 });
   });
 
-  it('tells its observer of every class and target change, and hands back what the observer says is in flight', () => {
+  it('tells its observers of every class and target change, and hands back what they say is in flight', async () => {
     const [registry, scorer] = registryOf(record('scorer'));
     const seen: string[] = [];
     const pending = { size: 1, idle: () => Promise.resolve() };
@@ -128,8 +128,17 @@ describe('PluginRegistry transitions', () => {
     expect(registry.attachInstance(scorer, new Scorer())).toBe(pending);
     registry.transition(scorer, PluginState.ENABLED);
     expect(seen).toEqual(['class Scorer', 'target discovered', 'target enabled']);
-    expect(() => registry.observe({ classChanged: () => undefined, targetChanged: () => undefined })).toThrow(
-      'already has an observer',
-    );
+    // A second observer's calls in flight are waited for too.
+    let settle = (): void => undefined;
+    const later = new Promise<void>((resolve) => (settle = resolve));
+    registry.observe({ classChanged: () => undefined, targetChanged: () => ({ size: 2, idle: () => later }) });
+    const both = registry.transition(scorer, PluginState.DISABLED);
+    expect(both.size).toBe(3);
+    let idle = false;
+    const waited = both.idle().then(() => (idle = true));
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    settle();
+    await waited;
   });
 });

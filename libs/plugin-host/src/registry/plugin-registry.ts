@@ -29,6 +29,16 @@ export interface RecordObserver {
 
 const NONE_PENDING: PendingCalls = { size: 0, idle: () => Promise.resolve() };
 
+/** What two observers report still in flight, as one. */
+function bothPending(first: PendingCalls, second: PendingCalls | undefined): PendingCalls {
+  if (!second || second === first || second.size === 0) return first;
+  if (first.size === 0) return second;
+  return {
+    size: first.size + second.size,
+    idle: () => Promise.all([first.idle(), second.idle()]).then(() => undefined),
+  };
+}
+
 /**
  * The state of every plugin, one record each, in dependency order. It is the only place a record changes (its
  * transitions and setters; records are read-only everywhere else), so what is derived from the records (references,
@@ -38,7 +48,7 @@ export class PluginRegistry {
   private readonly records = new Map<string, WritableRecord>();
   private order: string[] = [];
   private readonly position = new Map<string, number>();
-  private observer?: RecordObserver;
+  private readonly observers: RecordObserver[] = [];
 
   /** Every state change (`plugin.<state>`) and runtime operation (`plugin.reloaded`, `plugin.config-updated`), as a `PluginEvent`. */
   readonly events = new EventEmitter();
@@ -64,10 +74,9 @@ export class PluginRegistry {
     return performance.now() - this.startedAtMs;
   }
 
-  /** The view kept in step with every change (one: the references built on this registry). */
+  /** Adds a view kept in step with every change (the injected references; module plugins' routes and exports). */
   observe(observer: RecordObserver): void {
-    if (this.observer && this.observer !== observer) throw new Error('the plugin registry already has an observer');
-    this.observer = observer;
+    if (!this.observers.includes(observer)) this.observers.push(observer);
   }
 
   /**
@@ -129,7 +138,8 @@ export class PluginRegistry {
     const previous = owned.state;
     owned.state = state;
     owned.error = error;
-    const pending = this.observer?.targetChanged(owned) ?? NONE_PENDING;
+    let pending = NONE_PENDING;
+    for (const observer of this.observers) pending = bothPending(pending, observer.targetChanged(owned));
     if (previous !== state) this.emit(`plugin.${state}`, owned, previous);
     return pending;
   }
@@ -139,7 +149,7 @@ export class PluginRegistry {
     const owned = this.own(record);
     owned.pluginClass = pluginClass;
     owned.metadata = metadata;
-    this.observer?.classChanged(owned);
+    for (const observer of this.observers) observer.classChanged(owned);
   }
 
   /** Gives a record its (new) instance; calls go to it once the state allows. Returns the calls still in flight on the previous target. */

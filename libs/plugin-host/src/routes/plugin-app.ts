@@ -5,17 +5,22 @@ import {
   type INestApplicationContext,
   type InjectionToken,
   type Provider,
+  type Type,
 } from '@nestjs/common';
-import type { ModuleRef } from '@nestjs/core';
+import { ApplicationConfig, type ModuleRef } from '@nestjs/core';
+import { PluginErrorFilter } from '../errors/plugin-error.filter.js';
 import { exposedToken } from '../injection/host-access.js';
 import { pluginInjections } from '../injection/inject-plugin.decorator.js';
-import type { PluginReferences } from '../injection/index.js';
+import type { PluginExports, PluginReferences } from '../injection/index.js';
 import { getPluginToken, getPluginTypeToken } from '../injection/plugin-tokens.js';
 import type { PluginRecord } from '../registry/index.js';
 
 /** What a module plugin's own application gets from the host. */
 export interface PluginAppHost {
   references: PluginReferences;
+  exports: PluginExports;
+  /** The classes each plugin exports, by name (what a plugin listing it in `dependencies` may inject). */
+  exportsOf: (name: string) => Type<object>[];
   /** Host providers the host lists in `expose`. */
   expose: InjectionToken[];
   moduleRef: ModuleRef;
@@ -32,7 +37,8 @@ export interface PluginApp {
  * Builds the Nest application of a module plugin (`http`: with an Express server to hand requests to; else only its
  * providers, in an application context): its controllers, providers and imports, plus what they may inject
  * from outside: the plugin itself (by its class: the stable reference), other plugins (`@InjectPlugin`,
- * `@InjectPlugins`) and the host providers both sides allow (`@Plugin({ inject })` and the host's `expose`).
+ * `@InjectPlugins`), the exports of the plugins it lists in `dependencies` (by class) and the host providers both
+ * sides allow (`@Plugin({ inject })` and the host's `expose`).
  * Its own application, so that a reload builds a new one from the new code and retires the old one whole.
  */
 export async function buildPluginApp(record: PluginRecord, host: PluginAppHost, http: boolean): Promise<PluginApp> {
@@ -47,6 +53,9 @@ export async function buildPluginApp(record: PluginRecord, host: PluginAppHost, 
         : { provide: getPluginTypeToken(injection.value), useValue: host.references.listOf(injection.value) },
     );
   }
+  for (const dependency of Object.keys(metadata.dependencies ?? {}))
+    for (const exported of host.exportsOf(dependency))
+      providers.push({ provide: exported, useValue: host.exports.referenceOf(exported) });
   for (const token of metadata.inject ?? []) {
     // Both sides must allow it, as for ctx.get: the plugin declares it, the host exposes it.
     if (!host.expose.includes(token)) continue;
@@ -63,6 +72,16 @@ export async function buildPluginApp(record: PluginRecord, host: PluginAppHost, 
   if (!http) return { app: await NestFactory.createApplicationContext(root, options) };
   const { ExpressAdapter } = await import('@nestjs/platform-express');
   const app: INestApplication = await NestFactory.create(root, new ExpressAdapter(), options);
+  // A plugin error its code throws (another plugin disabled...) answers as in the host's routes; the host's global
+  // pipes, guards, interceptors and filters (useGlobal* and APP_* providers) apply here too (its filters first).
+  app.useGlobalFilters(new PluginErrorFilter());
+  const globals = host.moduleRef.get(ApplicationConfig, { strict: false });
+  if (globals) {
+    app.useGlobalPipes(...globals.getGlobalPipes());
+    app.useGlobalGuards(...globals.getGlobalGuards());
+    app.useGlobalInterceptors(...globals.getGlobalInterceptors());
+    app.useGlobalFilters(...globals.getGlobalFilters());
+  }
   await app.init();
   return { app, handle: app.getHttpAdapter().getInstance() as PluginApp['handle'] };
 }

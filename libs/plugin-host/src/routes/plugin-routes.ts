@@ -1,12 +1,19 @@
-import { Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost, type ModuleRef } from '@nestjs/core';
 import { PluginError, PluginErrorCode } from '../errors/index.js';
-import type { PluginReferences } from '../injection/index.js';
+import type { PluginExports, PluginReferences } from '../injection/index.js';
 import type { LazyLoader } from '../lifecycle/index.js';
 import type { ResolvedPluginOptions } from '../lifecycle/resolved-options.js';
 import { isModulePlugin } from '../manifest/module-fields.js';
-import { PluginState, type PluginEvent, type PluginRecord, type PluginRegistry } from '../registry/index.js';
-import { buildPluginApp, type PluginApp } from './plugin-app.js';
+import {
+  PluginState,
+  type PendingCalls,
+  type PluginEvent,
+  type PluginRecord,
+  type PluginRegistry,
+  type RecordObserver,
+} from '../registry/index.js';
+import { buildPluginApp, type PluginApp, type PluginAppHost } from './plugin-app.js';
 import { routeList, type PluginRoute } from './route-list.js';
 import { ServedRequests } from './served-requests.js';
 import { errorBody, hostRoutes, joinPath, type ExpressLike } from './route-paths.js';
@@ -17,30 +24,43 @@ import { errorBody, hostRoutes, joinPath, type ExpressLike } from './route-paths
  * the plugin: served while it is enabled (a lazy one is loaded by the first request), 503 with its error otherwise;
  * a reload builds the new code's application, moves requests to it and retires the old one once its requests finish.
  */
-export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
+export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, RecordObserver {
   private readonly logger = new Logger('PluginRoutes');
   private readonly apps = new Map<string, Promise<PluginApp | undefined>>();
   private readonly served = new Map<PluginApp, ServedRequests>();
+  private readonly closes = new Set<Promise<void>>();
   /** Full path of each served plugin's routes. */
   readonly paths = new Map<string, string>();
   /** The module plugins this host runs, and whether it serves HTTP. */
   private readonly modules = new Set<string>();
   private http = false;
 
+  private readonly appHost: PluginAppHost;
+
   constructor(
     private readonly registry: PluginRegistry,
-    private readonly references: PluginReferences,
+    private readonly host: { references: PluginReferences; exports: PluginExports },
     private readonly lazy: LazyLoader,
     private readonly options: ResolvedPluginOptions,
     private readonly moduleRef: ModuleRef,
   ) {
+    this.appHost = {
+      ...host,
+      exportsOf: (name) => (registry.get(name)?.metadata.exports ?? []) as Type<object>[],
+      expose: options.expose,
+      moduleRef,
+    };
+    registry.observe(this);
     const follow = (event: PluginEvent): void => this.follow(event);
-    for (const name of ['plugin.enabled', 'plugin.disabled', 'plugin.failed', 'plugin.reloaded'] as const)
-      registry.events.on(name, follow);
+    for (const name of ['plugin.enabled', 'plugin.reloaded'] as const) registry.events.on(name, follow);
   }
 
-  /** Nest has registered the host's routes and not yet its 404 handler: the plugins' prefixes go in between. */
-  onModuleInit(): void {
+  /**
+   * Nest has registered the host's routes and not yet its 404 handler: the plugins' prefixes go in between. Their
+   * applications are built one by one in dependency order, before the host's own modules initialize, so the exports
+   * a host provider or a dependent plugin injects answer from its first call.
+   */
+  async onModuleInit(): Promise<void> {
     const isolated = (record: PluginRecord): boolean => record.isolation === 'worker' || record.isolation === 'process';
     for (const record of this.registry.all().filter((each) => isModulePlugin(each.metadata) && isolated(each)))
       this.registry.addWarning(
@@ -55,7 +75,7 @@ export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
       this.logger.warn(
         `no HTTP server in this application: the routes of ${plugins.map((r) => `"${r.name}"`).join(', ')} are not served (their providers still run).`,
       );
-      for (const record of plugins) if (record.state === PluginState.ENABLED) this.rebuild(record);
+      for (const record of plugins) if (record.state === PluginState.ENABLED) await this.rebuild(record);
       return;
     }
     this.http = true;
@@ -90,7 +110,7 @@ export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
       express.use(path, (req: unknown, res: unknown, next: (error?: unknown) => void) => {
         void this.dispatch(record, req, res, next);
       });
-      if (record.state === PluginState.ENABLED) this.rebuild(record);
+      if (record.state === PluginState.ENABLED) await this.rebuild(record);
     }
   }
 
@@ -101,57 +121,97 @@ export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
     return path === undefined ? undefined : routeList(path, controllers ?? []);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.apps.keys()].map((name) => this.retire(name)));
+  // The plugins stop before the host shuts down (LifecycleRunner), which retires their applications: those closes are
+  // awaited here, with the applications of plugins still running.
+  async onApplicationShutdown(): Promise<void> {
+    for (const app of this.apps.values()) this.closing(this.close(app));
+    this.apps.clear();
+    await Promise.all(this.closes);
   }
 
+  private closing(close: Promise<void>): void {
+    this.closes.add(close);
+    void close.finally(() => this.closes.delete(close));
+  }
+
+  /** Once every application being built now is up (or failed): an operation's result then says how its routes fare. */
+  async settled(): Promise<void> {
+    await Promise.all(this.apps.values());
+  }
+
+  classChanged(): void {}
+
+  /**
+   * The plugin stops (disabled, failed): its routes answer 503 from now on and its exports `PLUGIN_DISABLED`; what
+   * its application is serving is handed back, so its cleanup runs after those requests and calls have finished.
+   */
+  targetChanged(record: PluginRecord): PendingCalls | undefined {
+    if (record.state === PluginState.ENABLED || !this.apps.has(record.name)) return undefined;
+    return this.retire(record);
+  }
+
+  /** The plugin (re)starts: its application is built from its current code. */
   private follow(event: PluginEvent): void {
     const record = this.registry.get(event.plugin);
     if (!record || !this.modules.has(record.name) || (this.http && !this.paths.has(record.name))) return;
-    if (event.name === 'plugin.enabled' || event.name === 'plugin.reloaded') this.rebuild(record);
-    else void this.retire(record.name);
+    void this.rebuild(record);
   }
 
   /** Builds the plugin's application from its current code; requests move to it once it is up, and the old one retires. */
-  private rebuild(record: PluginRecord): void {
+  private rebuild(record: PluginRecord): Promise<unknown> {
     const previous = this.apps.get(record.name);
-    const next = buildPluginApp(
-      record,
-      {
-        references: this.references,
-        expose: this.options.expose,
-        moduleRef: this.moduleRef,
+    const next = buildPluginApp(record, this.appHost, this.http).then(
+      (app) => {
+        // Calls through its exports go to the new providers; the old application waits for those still on its own.
+        const drained = this.host.exports.serve(record, (exported) => app.app.get(exported, { strict: false }));
+        void previous?.then((old) => old && this.servedBy(old).until(drained));
+        return app;
       },
-      this.http,
-    ).catch((error: unknown) => {
-      const failure = new PluginError(
-        PluginErrorCode.LOAD_FAILED,
-        `plugin "${record.name}": its routes could not be built: ${(error as Error)?.message ?? String(error)}`,
-        { plugin: record.name, cause: error },
-      );
-      this.logger.error(failure.message);
-      if (record.state === PluginState.ENABLED) this.registry.transition(record, PluginState.FAILED, failure);
-      return undefined;
-    });
+      (error: unknown) => {
+        const failure = new PluginError(
+          PluginErrorCode.LOAD_FAILED,
+          `plugin "${record.name}": its module could not be built: ${(error as Error)?.message ?? String(error)}`,
+          { plugin: record.name, cause: error },
+        );
+        this.logger.error(failure.message);
+        if (record.state === PluginState.ENABLED) this.registry.transition(record, PluginState.FAILED, failure);
+        return undefined;
+      },
+    );
     this.apps.set(record.name, next);
-    if (previous) void next.then(() => this.close(previous));
+    if (previous) this.closing(next.then(() => this.close(previous)));
+    return next;
   }
 
-  private async retire(name: string): Promise<void> {
-    const app = this.apps.get(name);
-    this.apps.delete(name);
-    if (app) await this.close(app);
+  private retire(record: PluginRecord): PendingCalls {
+    const pending = this.apps.get(record.name);
+    this.apps.delete(record.name);
+    const drained = (async () => {
+      const app = await pending;
+      if (!app) return;
+      const served = this.servedBy(app);
+      served.until(this.host.exports.withdraw(record));
+      await served.idle(this.options.timeouts.cleanup);
+    })();
+    if (pending) this.closing(drained.then(() => this.close(pending)));
+    return { size: 1, idle: () => drained };
   }
 
-  /** Closes an application once the requests it is serving have finished (at most the cleanup timeout). */
+  /** Closes an application once its requests and its exports' calls have finished (at most the cleanup timeout). */
   private async close(pending: Promise<PluginApp | undefined>): Promise<void> {
     const app = await pending;
     if (!app) return;
-    await this.served.get(app)?.idle(this.options.timeouts.cleanup);
+    await this.servedBy(app).idle(this.options.timeouts.cleanup);
     this.served.delete(app);
     await app.app
       .close()
       .catch((error: unknown) => this.logger.warn(`closing a plugin application failed: ${String(error)}`));
+  }
+
+  private servedBy(app: PluginApp): ServedRequests {
+    let served = this.served.get(app);
+    if (!served) this.served.set(app, (served = new ServedRequests()));
+    return served;
   }
 
   private async dispatch(
@@ -164,9 +224,7 @@ export class PluginRoutes implements OnModuleInit, BeforeApplicationShutdown {
       if (record.lazy && record.state === PluginState.DISCOVERED) await this.lazy.load(record.name);
       const app = record.state === PluginState.ENABLED ? await this.apps.get(record.name) : undefined;
       if (!app?.handle) return errorBody(res, this.registry.unavailableError(record));
-      let served = this.served.get(app);
-      if (!served) this.served.set(app, (served = new ServedRequests()));
-      served.track(res);
+      this.servedBy(app).track(res);
       app.handle(req, res, next);
     } catch (error) {
       errorBody(res, error instanceof PluginError ? error : this.registry.unavailableError(record));

@@ -1,4 +1,5 @@
 import type { PluginError } from '../errors/index.js';
+import { pluginErrorStatus } from '../errors/plugin-error.filter.js';
 
 /** The parts of an Express application the routes use. */
 export interface ExpressLike {
@@ -21,10 +22,10 @@ export function hostRoutes(express: ExpressLike): string[] {
   return stack.flatMap((layer) => (typeof layer.route?.path === 'string' ? [layer.route.path] : []));
 }
 
-/** Answers with the plugin error, as `PluginErrorFilter` would: 503 for a plugin that cannot serve now. */
+/** Answers with the plugin error, as `PluginErrorFilter` does: 503 for a plugin that cannot serve now. */
 export function errorBody(res: unknown, error: PluginError): void {
   const response = res as { statusCode: number; setHeader(name: string, value: string): void; end(body: string): void };
-  const status = error.code === 'PLUGIN_TIMEOUT' ? 504 : 503;
+  const status = pluginErrorStatus(error);
   response.statusCode = status;
   response.setHeader('content-type', 'application/json; charset=utf-8');
   response.end(JSON.stringify({ statusCode: status, code: error.code, plugin: error.plugin, message: error.message }));

@@ -1,4 +1,7 @@
-/** The requests one plugin application is serving: a retired application is closed once they have finished. */
+/**
+ * The requests one plugin application is serving, and the calls in flight on its exported providers: a retired
+ * application is closed once they have finished.
+ */
 export class ServedRequests {
   private count = 0;
   private waiters: (() => void)[] = [];
@@ -6,16 +9,26 @@ export class ServedRequests {
   /** Counts the response until it has finished or its connection closed. */
   track(res: unknown): void {
     const response = res as { once(event: string, listener: () => void): void };
+    const finished = this.started();
+    response.once('finish', finished);
+    response.once('close', finished);
+  }
+
+  /** Counts the work until `settled` resolves. */
+  until(settled: Promise<void>): void {
+    const finished = this.started();
+    void settled.then(finished, finished);
+  }
+
+  private started(): () => void {
     this.count++;
     let done = false;
-    const finished = (): void => {
+    return () => {
       if (done) return;
       done = true;
       if (--this.count > 0) return;
       for (const wake of this.waiters.splice(0)) wake();
     };
-    response.once('finish', finished);
-    response.once('close', finished);
   }
 
   /** Resolves when none is being served, or after `limitMs`. */
