@@ -162,6 +162,29 @@ class GreeterPlugin {}
 })
 class CopycatPlugin {}
 
+@Injectable()
+class Helper {
+  help(): string {
+    return 'helped';
+  }
+}
+
+/** Providers and exports, no routes. */
+@Plugin({
+  name: 'helper',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  providers: [Helper],
+  exports: [Helper],
+})
+class HelperPlugin {}
+
+@Injectable()
+class HelperUser {
+  constructor(readonly helper: Helper) {}
+}
+
 @Controller('plugins/taken')
 class HostController {
   @Get()
@@ -305,6 +328,28 @@ describe('module plugins: a plugin with its own controllers and providers', () =
     await http.get('/models-api/models').expect(403);
     const served = await http.get('/models-api/models').set('x-app', 'ok').expect(200);
     expect(served.headers['x-intercepted']).toBe('yes');
+  });
+
+  it('on Fastify, fails a plugin with routes at boot with PLUGIN_LOAD_FAILED naming the limitation; the host and providers-only plugins run', async () => {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PluginModule.forRoot({ plugins: [ScorerPlugin, GreeterPlugin, HelperPlugin], env: {}, hostVersion: '0.1.0' }),
+      ],
+      controllers: [HostController],
+      providers: [HelperUser],
+    }).compile();
+    app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    const plugins = app.get(PluginManager);
+    expect(plugins.info('greeter')).toMatchObject({
+      state: 'failed',
+      error: { code: 'PLUGIN_LOAD_FAILED', message: expect.stringContaining('a fastify app cannot hand requests to') },
+    });
+    expect(plugins.info('greeter').error?.message).toContain('@nestjs/platform-express');
+    expect(app.get(HelperUser).helper.help()).toBe('helped'); // no routes: its providers run on Fastify too
+    await request(app.getHttpServer()).get('/plugins/taken').expect(200, 'the host');
   });
 
   it('runs a module plugin without HTTP (an application context): its providers run, its routes are not served', async () => {

@@ -117,6 +117,7 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
         registry: PluginRegistry,
         references: PluginReferences,
         exports: PluginExports,
+        supervisor: IsolationSupervisor,
         lazy: LazyLoader,
         options: ResolvedPluginOptions,
         moduleRef: ModuleRef,
@@ -124,9 +125,17 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
         // Most hosts have no module plugin: the routes' code (and Nest's HTTP adapter for plugins) loads only for one that does.
         if (!registry.all().some((record) => isModulePlugin(record.metadata))) return {};
         const { PluginRoutes } = await import('./routes/plugin-routes.js');
-        return new PluginRoutes(registry, { references, exports }, lazy, options, moduleRef);
+        return new PluginRoutes(registry, { references, exports, supervisor }, lazy, options, moduleRef);
       },
-      inject: [PLUGIN_REGISTRY, PLUGIN_REFERENCES, PLUGIN_EXPORTS, LAZY_LOADER, RESOLVED_PLUGIN_OPTIONS, ModuleRef],
+      inject: [
+        PLUGIN_REGISTRY,
+        PLUGIN_REFERENCES,
+        PLUGIN_EXPORTS,
+        ISOLATION_SUPERVISOR,
+        LAZY_LOADER,
+        RESOLVED_PLUGIN_OPTIONS,
+        ModuleRef,
+      ],
     },
     {
       provide: LIFECYCLE_RUNNER,

@@ -41,6 +41,7 @@ export function startIsolate<T extends ConnectedIsolate>(
   const message = {
     type: 'init',
     name,
+    tier,
     entryUrl: pathToFileURL(init.entryPath).href,
     exportName: init.exportName,
     maxMessageBytes: settings.maxMessageBytes,

@@ -105,6 +105,11 @@ export class IsolatedPlugin {
     return this.request({ type: 'hook', method, hook, payload }, `hook "${hook}"`, undefined, signal);
   }
 
+  /** The limits and grants it runs with. */
+  get limits(): Readonly<IsolationSettings> {
+    return this.settings;
+  }
+
   /** Ends the isolate (no crash reported). */
   stop(): void {
     if (this.dead) return;
@@ -116,12 +121,8 @@ export class IsolatedPlugin {
     );
   }
 
-  private request(
-    message: Record<string, unknown>,
-    what: string,
-    timeoutMs?: number,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
+  /** One request to the isolate (its answer's `value`, checked against the protocol). Used by route-requests.ts too. */
+  request(message: Record<string, unknown>, what: string, timeoutMs?: number, signal?: AbortSignal): Promise<unknown> {
     if (this.dead) return Promise.reject(failureError(this.name, this.settings.tier, this.dead, this.deadCode));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {

@@ -44,6 +44,7 @@ export function settingsOf(
     memoryMb: options.memoryMb ?? defaultMemoryMb(heapMb),
     maxMessageBytes: options.maxMessageBytes ?? ISOLATION_DEFAULTS.maxMessageBytes,
     callTimeoutMs: options.callTimeoutMs ?? ISOLATION_DEFAULTS.callTimeoutMs,
+    maxRequestBytes: options.maxRequestBytes ?? ISOLATION_DEFAULTS.maxRequestBytes,
     allowRead: options.allowRead ?? [],
     allowWrite: options.allowWrite ?? [],
     uid: options.uid,

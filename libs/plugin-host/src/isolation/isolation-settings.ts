@@ -16,8 +16,10 @@ export interface IsolationRule {
   memoryMb?: number;
   /** Largest result or message an isolate may send, bytes; a bigger result fails its call (`PLUGIN_RESOURCE_LIMIT`). Default 16 MB. */
   maxMessageBytes?: number;
-  /** Each method call's timeout, ms; past it the isolate is killed as hung. Default 30 000. */
+  /** Each method call's timeout, ms; past it the isolate is killed as hung. Default 30 000. Also each route request's (504). */
   callTimeoutMs?: number;
+  /** A module plugin's routes: the largest request body forwarded to the isolate, bytes; above it 413. Default 1 MB. */
+  maxRequestBytes?: number;
   /** `process` tier: more folders or files the plugin may read. */
   allowRead?: string[];
   /** `process` tier: folders or files the plugin may write. Default none. */
@@ -40,7 +42,12 @@ export interface IsolationSettings extends Required<Omit<IsolationRule, 'tier' |
   logger: LoggerService;
 }
 
-export const ISOLATION_DEFAULTS = { heapMb: 128, callTimeoutMs: 30_000, maxMessageBytes: 16 * 2 ** 20 } as const;
+export const ISOLATION_DEFAULTS = {
+  heapMb: 128,
+  callTimeoutMs: 30_000,
+  maxMessageBytes: 16 * 2 ** 20,
+  maxRequestBytes: 2 ** 20,
+} as const;
 
 /** The default total-memory cap for a heap cap: room for the heap, its young generation, code and off-heap buffers. */
 export function defaultMemoryMb(heapMb: number): number {
@@ -50,7 +57,7 @@ export function defaultMemoryMb(heapMb: number): number {
 /** What is wrong with one `isolation` rule (empty when nothing is). */
 export function isolationRuleProblems(pattern: string, rule: IsolationRule): string[] {
   const problems: string[] = [];
-  const positive = (key: 'heapMb' | 'memoryMb' | 'maxMessageBytes' | 'callTimeoutMs'): void => {
+  const positive = (key: 'heapMb' | 'memoryMb' | 'maxMessageBytes' | 'callTimeoutMs' | 'maxRequestBytes'): void => {
     const value = rule[key];
     if (value !== undefined && !(typeof value === 'number' && value > 0 && !Number.isNaN(value)))
       problems.push(`isolation["${pattern}"].${key} must be a positive number`);
@@ -59,6 +66,7 @@ export function isolationRuleProblems(pattern: string, rule: IsolationRule): str
   positive('memoryMb');
   positive('maxMessageBytes');
   positive('callTimeoutMs');
+  positive('maxRequestBytes');
   if (rule.maxMessageBytes !== undefined && rule.maxMessageBytes > 2 ** 31)
     problems.push(`isolation["${pattern}"].maxMessageBytes must be at most 2 GiB (${2 ** 31})`);
   for (const key of ['uid', 'gid'] as const) {

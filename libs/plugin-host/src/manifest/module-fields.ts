@@ -39,3 +39,8 @@ export function moduleFieldProblems(metadata: Record<string, unknown>): string[]
 export function isModulePlugin({ controllers, providers, routePrefix }: PluginMetadata): boolean {
   return Boolean(controllers?.length || providers?.length || routePrefix);
 }
+
+/** Has routes to serve: controllers, or a manifest's routePrefix (a package whose code is not imported yet). */
+export function hasRoutes({ controllers, routePrefix }: PluginMetadata): boolean {
+  return Boolean(controllers?.length || routePrefix);
+}

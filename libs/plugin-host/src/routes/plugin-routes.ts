@@ -4,7 +4,7 @@ import { PluginError, PluginErrorCode } from '../errors/index.js';
 import type { PluginExports, PluginReferences } from '../injection/index.js';
 import type { LazyLoader } from '../lifecycle/index.js';
 import type { ResolvedPluginOptions } from '../lifecycle/resolved-options.js';
-import { isModulePlugin } from '../manifest/module-fields.js';
+import { hasRoutes, isModulePlugin } from '../manifest/module-fields.js';
 import {
   PluginState,
   type PendingCalls,
@@ -13,10 +13,16 @@ import {
   type PluginRegistry,
   type RecordObserver,
 } from '../registry/index.js';
+import type { IsolationSupervisor } from '../isolation/index.js';
+import { IsolatedRoutes } from './isolated-routes.js';
 import { buildPluginApp, type PluginApp, type PluginAppHost } from './plugin-app.js';
 import { routeList, type PluginRoute } from './route-list.js';
 import { ServedRequests } from './served-requests.js';
-import { errorBody, hostRoutes, joinPath, type ExpressLike } from './route-paths.js';
+import { errorBody, hostRoutes, joinPath, routeConflict, type ExpressLike } from './route-paths.js';
+
+/** Runs in a worker or a process: its routes are served by its isolate. */
+const isolated = (record: PluginRecord): boolean => record.isolation === 'worker' || record.isolation === 'process';
+const servesRoutes = (record: PluginRecord): boolean => hasRoutes(record.metadata);
 
 /**
  * Serves module plugins' routes (`@Plugin({ controllers, providers, imports, routePrefix })`), each under
@@ -37,15 +43,19 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
 
   private readonly appHost: PluginAppHost;
 
+  private readonly isolated: IsolatedRoutes;
+
   constructor(
     private readonly registry: PluginRegistry,
-    private readonly host: { references: PluginReferences; exports: PluginExports },
+    private readonly host: { references: PluginReferences; exports: PluginExports; supervisor: IsolationSupervisor },
     private readonly lazy: LazyLoader,
     private readonly options: ResolvedPluginOptions,
     private readonly moduleRef: ModuleRef,
   ) {
+    this.isolated = new IsolatedRoutes(host.supervisor, options.timeouts.cleanup);
     this.appHost = {
-      ...host,
+      references: host.references,
+      exports: host.exports,
       exportsOf: (name) => (registry.get(name)?.metadata.exports ?? []) as Type<object>[],
       expose: options.expose,
       moduleRef,
@@ -61,56 +71,46 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
    * a host provider or a dependent plugin injects answer from its first call.
    */
   async onModuleInit(): Promise<void> {
-    const isolated = (record: PluginRecord): boolean => record.isolation === 'worker' || record.isolation === 'process';
-    for (const record of this.registry.all().filter((each) => isModulePlugin(each.metadata) && isolated(each)))
-      this.registry.addWarning(
-        record,
-        `plugin "${record.name}" declares routes, but it runs in a ${record.isolation} and isolated plugins' routes are not served yet; run it in-process to serve them.`,
-      );
-    const plugins = this.registry.all().filter((record) => isModulePlugin(record.metadata) && !isolated(record));
+    const plugins = this.registry.all().filter((record) => isModulePlugin(record.metadata));
     if (plugins.length === 0) return;
     for (const record of plugins) this.modules.add(record.name);
+    const routed = plugins.filter(servesRoutes);
     const adapter = this.moduleRef.get(HttpAdapterHost, { strict: false })?.httpAdapter;
-    if (!adapter) {
+    this.http = Boolean(adapter);
+    if (!adapter && routed.length)
       this.logger.warn(
-        `no HTTP server in this application: the routes of ${plugins.map((r) => `"${r.name}"`).join(', ')} are not served (their providers still run).`,
+        `no HTTP server in this application: the routes of ${routed.map((r) => `"${r.name}"`).join(', ')} are not served (their providers still run).`,
       );
-      for (const record of plugins) if (record.state === PluginState.ENABLED) await this.rebuild(record);
-      return;
-    }
-    this.http = true;
-    if (adapter.getType() !== 'express')
-      return this.refuse(
-        plugins,
-        `module plugins' routes need @nestjs/platform-express (this app uses ${adapter.getType()})`,
+    if (adapter && adapter.getType() !== 'express')
+      this.refuse(
+        routed,
+        `its routes are served by an Express application of its own, which a ${adapter.getType()} app cannot hand requests to. Use @nestjs/platform-express, or run the plugin without controllers`,
       );
-    const express = adapter.getInstance() as ExpressLike;
+    else if (adapter) this.mount(adapter.getInstance() as ExpressLike, routed);
+    for (const record of plugins)
+      if (record.state === PluginState.ENABLED && this.builds(record)) await this.rebuild(record);
+  }
+
+  /** Whether the plugin's application is built here: in-process, and served (or no HTTP to serve it on, or no routes). */
+  private builds(record: PluginRecord): boolean {
+    return !isolated(record) && (!this.http || !servesRoutes(record) || this.paths.has(record.name));
+  }
+
+  /** Each plugin's prefix, unless it overlaps another plugin's or the host's routes (`PLUGIN_ROUTE_CONFLICT`). */
+  private mount(express: ExpressLike, plugins: PluginRecord[]): void {
     const globalPrefix = this.moduleRef.get(ApplicationConfig, { strict: false })?.getGlobalPrefix() ?? '';
     const taken = hostRoutes(express);
     for (const record of plugins) {
       const path = joinPath(globalPrefix, record.metadata.routePrefix ?? `plugins/${record.name}`);
-      const owner = [...this.paths].find(
-        ([, other]) => other === path || other.startsWith(`${path}/`) || path.startsWith(`${other}/`),
-      );
-      const hostRoute = taken.find((route) => route === path || route.startsWith(`${path}/`));
-      if (owner || hostRoute) {
-        const why = owner ? `plugin "${owner[0]}" serves ${owner[1]}` : `the host serves ${hostRoute}`;
-        this.registry.transition(
-          record,
-          PluginState.FAILED,
-          new PluginError(
-            PluginErrorCode.ROUTE_CONFLICT,
-            `plugin "${record.name}" cannot serve its routes under ${path}: ${why}. Give it another routePrefix in @Plugin({ routePrefix }) (or its manifest).`,
-            { plugin: record.name, details: { path, taken: owner?.[1] ?? hostRoute } },
-          ),
-        );
+      const conflict = routeConflict(record.name, path, this.paths, taken);
+      if (conflict) {
+        this.registry.transition(record, PluginState.FAILED, conflict);
         continue;
       }
       this.paths.set(record.name, path);
       express.use(path, (req: unknown, res: unknown, next: (error?: unknown) => void) => {
         void this.dispatch(record, req, res, next);
       });
-      if (record.state === PluginState.ENABLED) await this.rebuild(record);
     }
   }
 
@@ -146,21 +146,21 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
    * its application is serving is handed back, so its cleanup runs after those requests and calls have finished.
    */
   targetChanged(record: PluginRecord): PendingCalls | undefined {
-    if (record.state === PluginState.ENABLED || !this.apps.has(record.name)) return undefined;
-    return this.retire(record);
+    if (record.state === PluginState.ENABLED) return undefined;
+    if (isolated(record)) return this.isolated.inFlight(record);
+    return this.apps.has(record.name) ? this.retire(record) : undefined;
   }
 
-  /** The plugin (re)starts: its application is built from its current code. */
+  /** The plugin (re)starts in-process: its application is built from its current code (an isolate builds its own). */
   private follow(event: PluginEvent): void {
     const record = this.registry.get(event.plugin);
-    if (!record || !this.modules.has(record.name) || (this.http && !this.paths.has(record.name))) return;
-    void this.rebuild(record);
+    if (record && this.modules.has(record.name) && this.builds(record)) void this.rebuild(record);
   }
 
   /** Builds the plugin's application from its current code; requests move to it once it is up, and the old one retires. */
   private rebuild(record: PluginRecord): Promise<unknown> {
     const previous = this.apps.get(record.name);
-    const next = buildPluginApp(record, this.appHost, this.http).then(
+    const next = buildPluginApp(record, this.appHost, this.paths.has(record.name)).then(
       (app) => {
         // Calls through its exports go to the new providers; the old application waits for those still on its own.
         const drained = this.host.exports.serve(record, (exported) => app.app.get(exported, { strict: false }));
@@ -222,6 +222,10 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
   ): Promise<void> {
     try {
       if (record.lazy && record.state === PluginState.DISCOVERED) await this.lazy.load(record.name);
+      if (isolated(record))
+        return record.state === PluginState.ENABLED
+          ? await this.isolated.serve(record, req, res, () => this.registry.unavailableError(record))
+          : errorBody(res, this.registry.unavailableError(record));
       const app = record.state === PluginState.ENABLED ? await this.apps.get(record.name) : undefined;
       if (!app?.handle) return errorBody(res, this.registry.unavailableError(record));
       this.servedBy(app).track(res);

@@ -191,3 +191,15 @@ function workerChannel(limits) {
 export function openChannel(limits) {
   return parentPort ? workerChannel(limits) : pipeChannel(limits);
 }
+
+const MEMORY_REPORT_MS = 100;
+
+/** Tells the host the isolate's memory now and every MEMORY_REPORT_MS (its memory guard reads it). */
+export function reportMemory(channel) {
+  const send = () => {
+    const usage = process.memoryUsage();
+    channel.send({ type: 'memory', heap: usage.heapTotal, external: usage.external, rss: usage.rss });
+  };
+  send();
+  setInterval(send, MEMORY_REPORT_MS).unref();
+}

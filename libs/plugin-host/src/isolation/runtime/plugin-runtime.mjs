@@ -3,29 +3,32 @@
 // plugin's entry, builds the plugin, and answers the host's messages. Plain JavaScript
 // on purpose: Node loads this file directly in both tiers, from src and from dist.
 //
-// host → here: init (process tier; a worker gets it as workerData), call, phase, hook, abort, host-result
+// host → here: init (process tier; a worker gets it as workerData), call, phase, hook, http, abort, host-result
 // here → host: ready, load-error, result, log, host-call, memory
 //
 // How messages travel (parentPort, or frames on fd 3) is channel.mjs. The host checks everything sent from here:
 // a plugin can write to the channel directly, and gains nothing by it.
 import { createRequire } from 'node:module';
-import { setInterval } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { fail, lockSignals, openChannel } from './channel.mjs';
+import { fail, lockSignals, openChannel, reportMemory } from './channel.mjs';
+import { createHostServices } from './host-services.mjs';
+import { buildRoutes, hasRoutes } from './plugin-routes.mjs';
 import { PLUGIN_METADATA, hooksOf, methodsOf, pickClass, serializeError, text } from './plugin-shape.mjs';
 
 const LOG_CHARS = 16_384;
-const MEMORY_REPORT_MS = 100;
 
 let plugin;
+let pluginClass;
+let entryUrl;
+let tier;
+// A module plugin's application (plugin-routes.mjs): built as it loads, closed by cleanup, rebuilt by the next request.
+let routes;
 let name;
 let metadata;
 let library;
 let maxMessageBytes = 16 * 2 ** 20;
 const controllers = new Map();
-const hostCalls = new Map();
-let nextHostCall = 0;
 
 if (!parentPort) lockSignals();
 // What a too-large message's error names: known once the host's init arrives.
@@ -37,15 +40,6 @@ const channel = openChannel({
     return maxMessageBytes;
   },
 });
-
-function reportMemory() {
-  const send = () => {
-    const usage = process.memoryUsage();
-    channel.send({ type: 'memory', heap: usage.heapTotal, external: usage.external, rss: usage.rss });
-  };
-  send();
-  setInterval(send, MEMORY_REPORT_MS).unref();
-}
 
 // ---- the plugin ----
 
@@ -63,44 +57,12 @@ const logger = Object.fromEntries(
   ]),
 );
 
-/** `ctx.get(token)`: a stand-in whose methods run on the host service, for tokens the plugin declared (the host checks its `expose` list). */
-function hostService(token) {
-  const declared = (metadata.inject ?? []).map((t) => (typeof t === 'function' ? t.name : String(t)));
-  if (!declared.includes(String(token))) {
-    throw fail(
-      'PLUGIN_ACCESS_DENIED',
-      `plugin "${name}" asked for "${String(token)}" but does not declare it in @Plugin({ inject }) (declared: ${declared.join(', ') || 'none'}).`,
-    );
-  }
-  return new Proxy(
-    {},
-    {
-      get(_target, method) {
-        if (typeof method === 'symbol' || method === 'then') return undefined;
-        return (...args) =>
-          new Promise((resolve, reject) => {
-            const id = ++nextHostCall;
-            hostCalls.set(id, { resolve, reject });
-            try {
-              channel.sendChecked(
-                { type: 'host-call', id, token: String(token), method, args },
-                'args',
-                `the arguments of "${String(token)}".${method}()`,
-              );
-            } catch (error) {
-              hostCalls.delete(id);
-              reject(error);
-            }
-          });
-      },
-    },
-  );
-}
+const hostServices = createHostServices(channel, () => ({ name, metadata }));
 
 function context(id) {
   const controller = new AbortController();
   controllers.set(id, controller);
-  return { name, logger, signal: controller.signal, get: hostService };
+  return { name, logger, signal: controller.signal, get: (token) => hostServices.get(token) };
 }
 
 async function validConfig(config) {
@@ -128,8 +90,12 @@ async function phase(message) {
     }
     case 'healthCheck':
       return plugin.healthCheck ? plugin.healthCheck(ctx) : { status: 'up' };
-    case 'cleanup':
-      return plugin.cleanup?.(ctx);
+    case 'cleanup': {
+      const closing = routes;
+      routes = undefined;
+      await plugin.cleanup?.(ctx);
+      return (await closing)?.close();
+    }
     default:
       throw new Error(`unknown phase ${message.phase}`);
   }
@@ -166,9 +132,10 @@ async function answer(id, what, run) {
 async function load(init) {
   name = init.name;
   if (typeof init.maxMessageBytes === 'number') maxMessageBytes = init.maxMessageBytes;
-  if (init.reportMemory) reportMemory();
+  if (init.reportMemory) reportMemory(channel);
+  ({ entryUrl, tier } = init);
   const exports = await import(init.entryUrl);
-  const pluginClass = pickClass(exports, init.exportName);
+  pluginClass = pickClass(exports, init.exportName);
   if (typeof pluginClass !== 'function')
     throw fail(
       'PLUGIN_MANIFEST_INVALID',
@@ -195,6 +162,7 @@ async function load(init) {
     library = await import(pathToFileURL(runtime).href);
   }
   plugin = new pluginClass();
+  if (hasRoutes(metadata)) await routesOf();
   const methods = methodsOf(plugin);
   channel.send({
     type: 'ready',
@@ -208,6 +176,12 @@ async function load(init) {
       inject: (metadata.inject ?? []).map((t) => (typeof t === 'function' ? t.name : String(t))),
     },
   });
+}
+
+function routesOf() {
+  if (!hasRoutes(metadata)) throw fail('PLUGIN_NOT_FOUND', `plugin "${name}" serves no routes.`);
+  routes ??= buildRoutes({ entryUrl, name, tier, metadata, pluginClass, plugin, logger });
+  return routes;
 }
 
 function start(init) {
@@ -232,16 +206,15 @@ channel.listen((message) => {
       );
       break;
     }
+    case 'http':
+      answer(message.id, `route ${message.method} ${message.url}`, async () => (await routesOf()).serve(message));
+      break;
     case 'abort':
       controllers.get(message.id)?.abort(fail('PLUGIN_TIMEOUT', 'the host stopped waiting'));
       break;
-    case 'host-result': {
-      const pending = hostCalls.get(message.id);
-      hostCalls.delete(message.id);
-      if (message.ok) pending?.resolve(message.value);
-      else pending?.reject(Object.assign(new Error(message.error.message), message.error));
+    case 'host-result':
+      hostServices.settle(message);
       break;
-    }
   }
 });
 
