@@ -22,7 +22,7 @@ function routedPlugin(tree: PackageTree, name: string, tier: 'worker' | 'process
       },
     },
     {
-      'index.js': `import { Body, Controller, Get, Inject, Post, Query } from '@nestjs/common';
+      'index.js': `import { Body, Controller, Get, Headers, Inject, Post, Query, Res } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';
 import { Plugin } from 'nestjs-plugin-host';
 
@@ -33,7 +33,11 @@ export class SandboxPlugin {
 
 export class SandboxController {
   constructor(plugin) { this.plugin = plugin; }
-  hello(who) { return { message: this.plugin.greeting + ' ' + (who ?? 'world'), pid: process.pid }; }
+  hello(who, headers, res) {
+    res.setHeader('set-cookie', 'session=planted');
+    res.setHeader('x-plugin', 'sandboxed');
+    return { message: this.plugin.greeting + ' ' + (who ?? 'world'), pid: process.pid, saw: Object.keys(headers).filter((h) => /cookie|authorization|x-trace/.test(h)) };
+  }
   echo(body) { return { received: body }; }
   slow() { return new Promise((resolve) => setTimeout(resolve, 10_000)); }
   crash() { process.exit(1); }
@@ -43,6 +47,8 @@ const route = (decorator, method) =>
   decorator(SandboxController.prototype, method, Object.getOwnPropertyDescriptor(SandboxController.prototype, method));
 Inject(SandboxPlugin)(SandboxController, undefined, 0);
 Query('who')(SandboxController.prototype, 'hello', 0);
+Headers()(SandboxController.prototype, 'hello', 1);
+Res({ passthrough: true })(SandboxController.prototype, 'hello', 2);
 Body()(SandboxController.prototype, 'echo', 0);
 route(Get('hello'), 'hello');
 route(Post('echo'), 'echo');
@@ -89,8 +95,17 @@ describe('isolated module plugins: routes served inside the worker or the proces
   for (const tier of ['worker', 'process'] as const) {
     it(`${tier}: serves the plugin's routes from inside the isolate, with query, body and the plugin injected; 503 while disabled`, async () => {
       const { http, plugins } = await start(tier);
-      const hello = await http.get('/api/sandbox/hello?who=nest').expect(200);
+      const hello = await http
+        .get('/api/sandbox/hello?who=nest')
+        .set('cookie', 'session=secret')
+        .set('authorization', 'Bearer secret')
+        .set('x-trace', '1')
+        .expect(200);
       expect(hello.body.message).toBe('hi nest');
+      // The untrusted plugin never sees the caller's credentials, nor sets cookies on the host's origin.
+      expect(hello.body.saw).toEqual(['x-trace']);
+      expect(hello.headers['set-cookie']).toBeUndefined();
+      expect(hello.headers['x-plugin']).toBe('sandboxed');
       if (tier === 'process') expect(hello.body.pid).not.toBe(process.pid);
       expect(hello.headers['content-type']).toContain('application/json');
       await http

@@ -20,12 +20,20 @@ const HOP_BY_HOP = new Set([
   'trailer',
 ]);
 
+/**
+ * The user's credentials: an isolated plugin is one the host does not trust, so it never gets the caller's session or
+ * token (it could replay them against the host), nor sets cookies on the host's origin.
+ */
+const CREDENTIALS = new Set(['cookie', 'authorization', 'proxy-authorization']);
+const SET_CREDENTIALS = new Set(['set-cookie']);
+
 type HostRequest = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?: string };
 
 /**
  * The routes of module plugins that run in a worker or a process: each request under the plugin's prefix is sent
  * to its isolate (method, URL, headers, body up to `maxRequestBytes`, else 413) and the isolate's answer relayed
- * (status, headers, body). A timeout is 504 `PLUGIN_TIMEOUT`, a crash mid-request 503 `PLUGIN_CRASHED`.
+ * (status, headers, body). A timeout is 504 `PLUGIN_TIMEOUT`, a crash mid-request 503 `PLUGIN_CRASHED`. The caller's
+ * credentials (cookies, Authorization) are not forwarded, and the plugin's `Set-Cookie` is not relayed.
  */
 export class IsolatedRoutes {
   private readonly served = new Map<string, ServedRequests>();
@@ -65,7 +73,8 @@ export class IsolatedRoutes {
     if (response.headersSent) return;
     response.statusCode = answer.status;
     for (const [name, value] of Object.entries(answer.headers)) {
-      if (HOP_BY_HOP.has(name.toLowerCase())) continue;
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower) || SET_CREDENTIALS.has(lower)) continue;
       try {
         response.setHeader(name, value);
       } catch {
@@ -120,6 +129,6 @@ async function bodyOf(request: HostRequest, limit: number): Promise<Uint8Array |
 function forwardedHeaders(request: HostRequest): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers))
-    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !CREDENTIALS.has(name)) headers[name] = value;
   return headers;
 }
