@@ -12,6 +12,7 @@ const SCENARIOS = [
   'discovery',
   'call',
   'health',
+  'plugin-route',
   'worker-call',
   'reload-load',
   'memory',

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { PluginManager } from 'nestjs-plugin-host';
 import { DEFAULT_PYTHONS, findPython } from '../plugins/sklearn/src/find-python.js';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
@@ -19,7 +20,7 @@ function clusterWithOutliers(): number[][] {
   return rows;
 }
 
-const BUILT_IN = ['csv', 'json-report', 'pyod', 'sklearn', 'standard-scaler'];
+const BUILT_IN = ['csv', 'json-report', 'pyod', 'sample-data', 'sklearn', 'standard-scaler'];
 const python = await findPython(DEFAULT_PYTHONS);
 
 describe('anomaly-detection host (e2e)', () => {
@@ -34,9 +35,9 @@ describe('anomaly-detection host (e2e)', () => {
   });
   afterAll(() => rmSync(reports, { recursive: true, force: true }));
 
-  // sklearn starts a Python process; tests that do not use it keep it disabled to stay quick.
+  // sklearn starts a Python process and sample-data a Node one; tests that do not use them keep them disabled to stay quick.
   const start = async (env: Record<string, string> = {}) => {
-    Object.assign(process.env, { DISABLED_PLUGINS: 'sklearn', PLUGIN_JSON_REPORT_FOLDER: reports }, env);
+    Object.assign(process.env, { DISABLED_PLUGINS: 'sklearn,sample-data', PLUGIN_JSON_REPORT_FOLDER: reports }, env);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false }));
     await app.init();
@@ -63,6 +64,7 @@ describe('anomaly-detection host (e2e)', () => {
       'data-source',
       'output',
       'algorithm',
+      'dataset',
       'algorithm',
       'processing',
     ]);
@@ -257,6 +259,68 @@ describe('anomaly-detection host (e2e)', () => {
       .send({ algorithm: 'lof', data: [[1], [2]] })
       .expect(404);
     expect(response.body).toMatchObject({ code: 'PLUGIN_NOT_FOUND', plugin: 'lof' });
+  });
+
+  it("serves the built-in plugins' routes while they are enabled, 503 with their error while they are not", async () => {
+    const http = await start({ DISABLED_PLUGINS: 'sklearn,json-report' });
+    const plugins = app?.get(PluginManager) as PluginManager;
+    // pyod: fit once, score many times, through its model store.
+    const rows = clusterWithOutliers().slice(0, 60);
+    const fitted = await http
+      .post('/plugins/pyod/fit')
+      .send({ data: rows, params: { method: 'ecod' } })
+      .expect(201);
+    expect(fitted.body).toMatchObject({ method: 'ecod', width: 2, rows: 60 });
+    const scored = await http
+      .post('/plugins/pyod/score')
+      .send({
+        model: fitted.body.id,
+        data: [
+          [0, 0],
+          [9, 9],
+        ],
+      })
+      .expect(200);
+    expect(scored.body.labels).toEqual([0, 1]);
+    await http
+      .post('/plugins/pyod/score')
+      .send({ model: 'unknown', data: [[0, 0]] })
+      .expect(404);
+    expect(
+      (
+        await http
+          .post('/plugins/pyod/fit')
+          .send({ data: [[1]] })
+          .expect(400)
+      ).body.code,
+    ).toBe('PLUGIN_INPUT_INVALID');
+    await http.get('/plugins/pyod/models').expect(200);
+    expect(plugins.info('pyod').routes).toContainEqual({ method: 'POST', path: '/plugins/pyod/score' });
+
+    // json-report: disabled by DISABLED_PLUGINS, its routes say so; enabled, they serve its folder.
+    const off = await http.get('/plugins/json-report/reports').expect(503);
+    expect(off.body).toMatchObject({ code: 'PLUGIN_DISABLED', plugin: 'json-report' });
+    await plugins.enable('json-report');
+    await http
+      .post('/pipeline')
+      .send({ source: 'sensors.csv', report: { format: 'json', file: 'routes.json' } })
+      .expect(200);
+    const listed = await http.get('/plugins/json-report/reports').expect(200);
+    expect(listed.body.map((report: { file: string }) => report.file)).toContain('routes.json');
+    const report = await http.get('/plugins/json-report/reports/routes.json').expect(200);
+    expect(report.headers['content-type']).toContain('application/json');
+    await http.get('/plugins/json-report/reports/..%2Fsecret.json').expect(400);
+
+    // sample-data: served from its own process; its sandbox refuses the write.
+    const datasets = await http.get('/plugins/sample-data/datasets').expect(200);
+    expect(datasets.body.map((d: { name: string }) => d.name)).toEqual(['sensors', 'transactions']);
+    const saved = await http.post('/plugins/sample-data/datasets/sensors/save').expect(403);
+    expect(saved.body).toMatchObject({ code: 'PLUGIN_ACCESS_DENIED', plugin: 'sample-data' });
+
+    await plugins.disable('pyod');
+    expect((await http.get('/plugins/pyod/models').expect(503)).body).toMatchObject({ code: 'PLUGIN_DISABLED' });
+    await plugins.enable('pyod');
+    await http.get('/plugins/pyod/models').expect(200, []); // a new application: an empty store
   });
 
   it('keeps serving with pyod disabled by DISABLED_PLUGINS, answering /detect with 503 PLUGIN_DISABLED', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,27 @@ describe('json-report', () => {
     expect(csvPath).toMatch(/report-.*\.csv$/);
     expect(readFileSync(csvPath, 'utf8')).toBe('row,score\n0,0.1\n1,0.9\n');
     await expect(plugin().exportData(rows, 'json', '../out.json')).rejects.toThrow(/outside the folder/);
+  });
+
+  it('lists the reports in its folder and reads one, confined to the folder', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'json-report-list-'));
+    try {
+      const reports = plugin({ folder: join(own, 'not-yet') });
+      expect(await reports.listReports()).toEqual([]); // no folder yet: nothing written
+      const inFolder = plugin({ folder: own });
+      await inFolder.exportData([{ row: 0 }], 'json', 'a.json');
+      await inFolder.exportData([{ row: 0 }], 'csv', 'b.csv');
+      writeFileSync(join(own, 'notes.txt'), 'not a report');
+      const listed = await inFolder.listReports();
+      expect(listed.map((report) => report.file).sort()).toEqual(['a.json', 'b.csv']);
+      expect(listed.find((report) => report.file === 'b.csv')).toMatchObject({ format: 'csv', bytes: 6 });
+      expect(await inFolder.readReport('b.csv')).toEqual({ format: 'csv', content: 'row\n0\n' });
+      await expect(inFolder.readReport('missing.json')).rejects.toThrow('"missing.json" does not exist');
+      await expect(inFolder.readReport('../a.json')).rejects.toThrow(/outside the folder/);
+      await expect(inFolder.readReport('notes.txt')).rejects.toThrow('format "txt" is not supported');
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('POSTs notifications as JSON to the webhook', async () => {

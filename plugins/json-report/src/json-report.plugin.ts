@@ -1,5 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
 import { formatCsv } from '@nestjs-plugin-host/csv';
 import { PluginType, type OutputPlugin } from '@nestjs-plugin-host/anomaly-contracts';
 import {
@@ -12,6 +12,7 @@ import {
   type PluginHealth,
 } from 'nestjs-plugin-host';
 import { JsonReportConfig } from './report-config.js';
+import { ReportsController } from './reports.controller.js';
 
 export type ReportFormat = 'json' | 'csv';
 
@@ -24,10 +25,20 @@ export interface DetectionCompleted {
 }
 export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv'];
 
+/** A report file in the folder, as `listReports` gives it. */
+export interface ReportFile {
+  file: string;
+  format: ReportFormat;
+  bytes: number;
+  modified: string;
+}
+
 /**
  * Turns detection results into reports: `formatOutput` renders them as JSON or
  * CSV, `exportData` writes rows to a file in the configured folder, and
- * `sendNotification` POSTs a message to the configured webhook.
+ * `sendNotification` POSTs a message to the configured webhook. Its routes list
+ * and serve the reports in the folder: `GET /plugins/json-report/reports` and
+ * `GET /plugins/json-report/reports/:file`.
  */
 @Plugin({
   name: 'json-report',
@@ -36,6 +47,7 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['json', 'csv'];
   description: 'JSON and CSV reports, files and webhook notifications',
   compatibility: '^0.1.0',
   configSchema: JsonReportConfig,
+  controllers: [ReportsController],
 })
 export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
   private config = new JsonReportConfig();
@@ -89,6 +101,44 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
     return path;
   }
 
+  /** The reports in the folder (JSON and CSV files), newest first. */
+  async listReports(): Promise<ReportFile[]> {
+    const folder = resolve(this.config.folder);
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing written yet
+      throw error;
+    }
+    const reports = await Promise.all(
+      entries
+        .filter((entry) => entry.isFile() && REPORT_FORMATS.includes(formatOf(entry.name) as ReportFormat))
+        .map(async (entry) => {
+          const info = await stat(join(folder, entry.name));
+          const format = formatOf(entry.name) as ReportFormat;
+          return { file: entry.name, format, bytes: info.size, modified: info.mtime.toISOString() };
+        }),
+    );
+    return reports.sort((a, b) => b.modified.localeCompare(a.modified) || a.file.localeCompare(b.file));
+  }
+
+  /**
+   * One report's text. `file` names a JSON or CSV file inside the folder; anything else (outside it, through a
+   * symlink, another extension, missing) is a `RangeError` naming it.
+   */
+  async readReport(file: string): Promise<{ format: ReportFormat; content: string }> {
+    const format = formatOf(file);
+    checkFormat(format);
+    const path = resolveInside(this.config.folder, file);
+    try {
+      await assertRegularFileOrAbsent(path, file);
+      return { format, content: await readFile(path, 'utf8') };
+    } catch (error) {
+      throw fileNameError(error, file);
+    }
+  }
+
   /**
    * Hook `detection.completed`: with a webhook configured and at least
    * `notifyMinAnomalies` anomalies found, POSTs a notification about them.
@@ -126,6 +176,10 @@ export class JsonReportPlugin implements OutputPlugin<JsonReportConfig> {
       throw new Error(`webhook ${url} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}`);
     }
   }
+}
+
+function formatOf(file: string): string {
+  return extname(file).slice(1).toLowerCase();
 }
 
 function checkFormat(format: string): asserts format is ReportFormat {

@@ -15,6 +15,8 @@ import {
 } from 'nestjs-plugin-host';
 import { ComputeThread } from './compute-thread.js';
 import type { COMPUTE, ComputeOperation, PyodModel, PyodSettings } from './compute.js';
+import { ModelStore } from './model-store.js';
+import { ModelsController } from './models.controller.js';
 import { PYOD_METHODS, PyodConfig } from './pyod-config.js';
 
 export type { PyodModel } from './compute.js';
@@ -50,6 +52,10 @@ export const PYOD_PARAMS = [
   description: 'Isolation Forest, ECOD, COPOD, HBOS, KNN and LOF outlier detectors with PyOD semantics',
   compatibility: '^0.1.0',
   configSchema: PyodConfig,
+  // Routes: POST /plugins/pyod/fit, POST /plugins/pyod/score, GET /plugins/pyod/models, DELETE …/models/:id.
+  controllers: [ModelsController],
+  providers: [ModelStore],
+  exports: [ModelStore],
 })
 export class PyodPlugin implements AlgorithmPlugin<PyodConfig, PyodModel> {
   private config = new PyodConfig();

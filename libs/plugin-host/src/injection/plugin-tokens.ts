@@ -1,6 +1,6 @@
 import type { PluginTypeName } from '../manifest/index.js';
 
-/** The DI token of one plugin by name; what `@InjectPlugin(name)` injects. */
+/** The DI token of one plugin by name; what `@InjectPlugin(name)` injects (isolation/runtime/plugin-routes.mjs spells it too). */
 export function getPluginToken(name: string): string {
   return `nestjs-plugin-host:plugin:${name}`;
 }

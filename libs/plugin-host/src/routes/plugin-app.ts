@@ -83,7 +83,23 @@ export async function buildPluginApp(record: PluginRecord, host: PluginAppHost, 
     app.useGlobalFilters(...globals.getGlobalFilters());
   }
   await app.init();
-  return { app, handle: app.getHttpAdapter().getInstance() as PluginApp['handle'] };
+  return { app, handle: routerOf(app.getHttpAdapter().getInstance() as ExpressApp) };
+}
+
+type Handler = NonNullable<PluginApp['handle']>;
+interface ExpressApp extends Handler {
+  router?: { handle: Handler };
+  _router?: { handle: Handler };
+}
+
+/**
+ * What runs the plugin's routes: its Express router itself (Express 5 `router`, 4 `_router`). The host's Express has
+ * already set the request up (prototypes, `req.res`, `X-Powered-By`), so going through the plugin application's own
+ * `handle` would redo that per request, `Object.setPrototypeOf` included.
+ */
+function routerOf(express: ExpressApp): Handler {
+  const router = express.router ?? express._router;
+  return router ? (req, res, next) => router.handle(req, res, next) : express;
 }
 
 /** Each plugin application's root module is its own class (Nest keys modules by class), named after the plugin. */

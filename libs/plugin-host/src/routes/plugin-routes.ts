@@ -15,9 +15,8 @@ import {
 } from '../registry/index.js';
 import type { IsolationSupervisor } from '../isolation/index.js';
 import { IsolatedRoutes } from './isolated-routes.js';
-import { buildPluginApp, type PluginApp, type PluginAppHost } from './plugin-app.js';
+import { PluginApps } from './plugin-apps.js';
 import { routeList, type PluginRoute } from './route-list.js';
-import { ServedRequests } from './served-requests.js';
 import { errorBody, hostRoutes, joinPath, routeConflict, type ExpressLike } from './route-paths.js';
 
 /** Runs in a worker or a process: its routes are served by its isolate. */
@@ -32,17 +31,13 @@ const servesRoutes = (record: PluginRecord): boolean => hasRoutes(record.metadat
  */
 export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, RecordObserver {
   private readonly logger = new Logger('PluginRoutes');
-  private readonly apps = new Map<string, Promise<PluginApp | undefined>>();
-  private readonly served = new Map<PluginApp, ServedRequests>();
-  private readonly closes = new Set<Promise<void>>();
   /** Full path of each served plugin's routes. */
   readonly paths = new Map<string, string>();
   /** The module plugins this host runs, and whether it serves HTTP. */
   private readonly modules = new Set<string>();
   private http = false;
 
-  private readonly appHost: PluginAppHost;
-
+  private readonly apps: PluginApps;
   private readonly isolated: IsolatedRoutes;
 
   constructor(
@@ -53,13 +48,14 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
     private readonly moduleRef: ModuleRef,
   ) {
     this.isolated = new IsolatedRoutes(host.supervisor, options.timeouts.cleanup);
-    this.appHost = {
+    const appHost = {
       references: host.references,
       exports: host.exports,
-      exportsOf: (name) => (registry.get(name)?.metadata.exports ?? []) as Type<object>[],
+      exportsOf: (name: string) => (registry.get(name)?.metadata.exports ?? []) as Type<object>[],
       expose: options.expose,
       moduleRef,
     };
+    this.apps = new PluginApps(registry, appHost, options.timeouts.cleanup);
     registry.observe(this);
     const follow = (event: PluginEvent): void => this.follow(event);
     for (const name of ['plugin.enabled', 'plugin.reloaded'] as const) registry.events.on(name, follow);
@@ -109,6 +105,12 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
       }
       this.paths.set(record.name, path);
       express.use(path, (req: unknown, res: unknown, next: (error?: unknown) => void) => {
+        // The hot path: an enabled plugin whose application is up gets the request at once, no promise in between.
+        const app = record.state === PluginState.ENABLED ? this.apps.current(record.name) : undefined;
+        if (app?.handle) {
+          this.apps.track(app, res);
+          return app.handle(req, res, next);
+        }
         void this.dispatch(record, req, res, next);
       });
     }
@@ -123,20 +125,13 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
 
   // The plugins stop before the host shuts down (LifecycleRunner), which retires their applications: those closes are
   // awaited here, with the applications of plugins still running.
-  async onApplicationShutdown(): Promise<void> {
-    for (const app of this.apps.values()) this.closing(this.close(app));
-    this.apps.clear();
-    await Promise.all(this.closes);
-  }
-
-  private closing(close: Promise<void>): void {
-    this.closes.add(close);
-    void close.finally(() => this.closes.delete(close));
+  onApplicationShutdown(): Promise<void> {
+    return this.apps.closeAll();
   }
 
   /** Once every application being built now is up (or failed): an operation's result then says how its routes fare. */
-  async settled(): Promise<void> {
-    await Promise.all(this.apps.values());
+  settled(): Promise<void> {
+    return this.apps.settled();
   }
 
   classChanged(): void {}
@@ -148,7 +143,7 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
   targetChanged(record: PluginRecord): PendingCalls | undefined {
     if (record.state === PluginState.ENABLED) return undefined;
     if (isolated(record)) return this.isolated.inFlight(record);
-    return this.apps.has(record.name) ? this.retire(record) : undefined;
+    return this.apps.has(record.name) ? this.apps.retire(record) : undefined;
   }
 
   /** The plugin (re)starts in-process: its application is built from its current code (an isolate builds its own). */
@@ -157,61 +152,8 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
     if (record && this.modules.has(record.name) && this.builds(record)) void this.rebuild(record);
   }
 
-  /** Builds the plugin's application from its current code; requests move to it once it is up, and the old one retires. */
   private rebuild(record: PluginRecord): Promise<unknown> {
-    const previous = this.apps.get(record.name);
-    const next = buildPluginApp(record, this.appHost, this.paths.has(record.name)).then(
-      (app) => {
-        // Calls through its exports go to the new providers; the old application waits for those still on its own.
-        const drained = this.host.exports.serve(record, (exported) => app.app.get(exported, { strict: false }));
-        void previous?.then((old) => old && this.servedBy(old).until(drained));
-        return app;
-      },
-      (error: unknown) => {
-        const failure = new PluginError(
-          PluginErrorCode.LOAD_FAILED,
-          `plugin "${record.name}": its module could not be built: ${(error as Error)?.message ?? String(error)}`,
-          { plugin: record.name, cause: error },
-        );
-        this.logger.error(failure.message);
-        if (record.state === PluginState.ENABLED) this.registry.transition(record, PluginState.FAILED, failure);
-        return undefined;
-      },
-    );
-    this.apps.set(record.name, next);
-    if (previous) this.closing(next.then(() => this.close(previous)));
-    return next;
-  }
-
-  private retire(record: PluginRecord): PendingCalls {
-    const pending = this.apps.get(record.name);
-    this.apps.delete(record.name);
-    const drained = (async () => {
-      const app = await pending;
-      if (!app) return;
-      const served = this.servedBy(app);
-      served.until(this.host.exports.withdraw(record));
-      await served.idle(this.options.timeouts.cleanup);
-    })();
-    if (pending) this.closing(drained.then(() => this.close(pending)));
-    return { size: 1, idle: () => drained };
-  }
-
-  /** Closes an application once its requests and its exports' calls have finished (at most the cleanup timeout). */
-  private async close(pending: Promise<PluginApp | undefined>): Promise<void> {
-    const app = await pending;
-    if (!app) return;
-    await this.servedBy(app).idle(this.options.timeouts.cleanup);
-    this.served.delete(app);
-    await app.app
-      .close()
-      .catch((error: unknown) => this.logger.warn(`closing a plugin application failed: ${String(error)}`));
-  }
-
-  private servedBy(app: PluginApp): ServedRequests {
-    let served = this.served.get(app);
-    if (!served) this.served.set(app, (served = new ServedRequests()));
-    return served;
+    return this.apps.rebuild(record, this.paths.has(record.name));
   }
 
   private async dispatch(
@@ -226,9 +168,9 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
         return record.state === PluginState.ENABLED
           ? await this.isolated.serve(record, req, res, () => this.registry.unavailableError(record))
           : errorBody(res, this.registry.unavailableError(record));
-      const app = record.state === PluginState.ENABLED ? await this.apps.get(record.name) : undefined;
+      const app = record.state === PluginState.ENABLED ? await this.apps.pending(record.name) : undefined;
       if (!app?.handle) return errorBody(res, this.registry.unavailableError(record));
-      this.servedBy(app).track(res);
+      this.apps.track(app, res);
       app.handle(req, res, next);
     } catch (error) {
       errorBody(res, error instanceof PluginError ? error : this.registry.unavailableError(record));

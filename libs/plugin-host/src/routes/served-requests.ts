@@ -6,12 +6,9 @@ export class ServedRequests {
   private count = 0;
   private waiters: (() => void)[] = [];
 
-  /** Counts the response until it has finished or its connection closed. */
+  /** Counts the response until it has closed (Node emits `close` once it is sent, or its connection is gone). */
   track(res: unknown): void {
-    const response = res as { once(event: string, listener: () => void): void };
-    const finished = this.started();
-    response.once('finish', finished);
-    response.once('close', finished);
+    (res as { once(event: string, listener: () => void): void }).once('close', this.started());
   }
 
   /** Counts the work until `settled` resolves. */

@@ -43,7 +43,13 @@ export async function buildRoutes({ entryUrl, name, tier, metadata, pluginClass,
   Module({
     imports: metadata.imports ?? [],
     controllers: metadata.controllers,
-    providers: [...(metadata.providers ?? []), { provide: pluginClass, useValue: plugin }],
+    // The plugin itself, by its class and by @InjectPlugin(its name) (getPluginToken's token; other plugins stay in
+    // the host).
+    providers: [
+      ...(metadata.providers ?? []),
+      { provide: pluginClass, useValue: plugin },
+      { provide: `nestjs-plugin-host:plugin:${name}`, useValue: plugin },
+    ],
   })(PluginRoutesModule);
   const app = await NestFactory.create(PluginRoutesModule, new ExpressAdapter(), { logger, abortOnError: false });
   app.useGlobalFilters(accessDeniedFilter({ Catch, BaseExceptionFilter, adapter: app.getHttpAdapter(), name, tier }));
