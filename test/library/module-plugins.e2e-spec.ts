@@ -18,6 +18,7 @@ import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { InjectPlugin, Plugin, PluginManager, PluginModule, type PluginLifecycle } from 'nestjs-plugin-host';
 import request from 'supertest';
+import { PackageTree, REPO } from './package-tree.js';
 
 @Plugin({ name: 'scorer', type: 'algorithm', version: '1.0.0', compatibility: '^0.1.0' })
 class ScorerPlugin {
@@ -185,6 +186,25 @@ class HelperUser {
   constructor(readonly helper: Helper) {}
 }
 
+/** A `@Plugin()` provider of the app's own module (found by discoverProviders) with a controller. */
+@Controller()
+class ProvidedController {
+  @Get('where')
+  where(): string {
+    return 'from a provider plugin';
+  }
+}
+
+@Injectable()
+@Plugin({
+  name: 'provided',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  controllers: [ProvidedController],
+})
+class ProvidedPlugin {}
+
 @Controller('plugins/taken')
 class HostController {
   @Get()
@@ -350,6 +370,58 @@ describe('module plugins: a plugin with its own controllers and providers', () =
     expect(plugins.info('greeter').error?.message).toContain('@nestjs/platform-express');
     expect(app.get(HelperUser).helper.help()).toBe('helped'); // no routes: its providers run on Fastify too
     await request(app.getHttpServer()).get('/plugins/taken').expect(200, 'the host');
+  });
+
+  it('serves the routes of a @Plugin() provider found in the app, and of a lazy package plugin, loaded by its first request', async () => {
+    const tree = new PackageTree(REPO);
+    try {
+      tree.package(
+        'plugins/lazy-routes',
+        {
+          name: 'lazy-routes-plugin',
+          nestPlugin: {
+            name: 'lazy-routes',
+            type: 'custom',
+            entry: './index.js',
+            compatibility: '^0.1.0',
+            routePrefix: 'lazy-api',
+          },
+        },
+        {
+          'index.js': `import { Controller, Get } from '@nestjs/common';
+import { Plugin } from 'nestjs-plugin-host';
+export class PingController { ping() { return 'loaded on demand'; } }
+Get('ping')(PingController.prototype, 'ping', Object.getOwnPropertyDescriptor(PingController.prototype, 'ping'));
+Controller()(PingController);
+export class LazyRoutes {}
+Plugin({ name: 'lazy-routes', type: 'custom', version: '1.0.0', controllers: [PingController] })(LazyRoutes);
+`,
+        },
+      );
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          PluginModule.forRoot({
+            discovery: { root: tree.root, lazy: ['lazy-routes'] },
+            env: {},
+            hostVersion: '0.1.0',
+          }),
+        ],
+        providers: [ProvidedPlugin],
+      }).compile();
+      app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      const http = request(app.getHttpServer());
+      const plugins = app.get(PluginManager);
+      await http.get('/plugins/provided/where').expect(200, 'from a provider plugin');
+
+      expect(plugins.info('lazy-routes').state).toBe('discovered'); // not imported yet: its manifest gave the prefix
+      await http.get('/lazy-api/ping').expect(200, 'loaded on demand');
+      expect(plugins.info('lazy-routes').state).toBe('enabled');
+    } finally {
+      await app?.close();
+      app = undefined;
+      tree.remove();
+    }
   });
 
   it('runs a module plugin without HTTP (an application context): its providers run, its routes are not served', async () => {
