@@ -113,6 +113,13 @@ describe('isolated module plugins: routes served inside the worker or the proces
         .send({ values: [1, 2, 3] })
         .expect(201, { received: { values: [1, 2, 3] } });
       await http.get('/api/sandbox/missing').expect(404);
+      expect(plugins.info('sandboxed').routes).toEqual([
+        { method: 'GET', path: '/api/sandbox/hello' },
+        { method: 'POST', path: '/api/sandbox/echo' },
+        { method: 'GET', path: '/api/sandbox/slow' },
+        { method: 'GET', path: '/api/sandbox/crash' },
+        { method: 'POST', path: '/api/sandbox/write' },
+      ]);
       await plugins.disable('sandboxed');
       const refused = await http.get('/api/sandbox/hello').expect(503);
       expect(refused.body).toMatchObject({ code: 'PLUGIN_DISABLED', plugin: 'sandboxed' });

@@ -43,6 +43,9 @@ const FORGED_READY: Record<string, Record<string, unknown>> = {
   many: { methods: Array.from({ length: 10_000 }, (_, i) => `m${i}`) },
   hooks: { methods: ['call'], hooks: 'not a list' },
   meta: { methods: ['call'], metadata: null },
+  routeMethod: { methods: ['call'], routes: [{ method: 'BREW', path: '/pot' }] },
+  routePath: { methods: ['call'], routes: [{ method: 'GET', path: `/${'x'.repeat(5000)}` }] },
+  routeMany: { methods: ['call'], routes: Array.from({ length: 2000 }, () => ({ method: 'GET', path: '/' })) },
 };
 
 function protocolCases(tier: 'worker' | 'process'): IsolationCase[] {

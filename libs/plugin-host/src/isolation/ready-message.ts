@@ -14,6 +14,29 @@ export interface Ready {
   asyncMethods: string[];
   hooks: HookImplementation[];
   metadata: { description?: string; timeouts?: Record<string, number>; inject?: string[] };
+  /** A module plugin's routes (method, path under its prefix), for `PluginManager.info`. */
+  routes?: { method: string; path: string }[];
+}
+
+const ROUTE_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'ALL', 'OPTIONS', 'HEAD', 'SEARCH']);
+const MAX_ROUTES = 1000;
+const MAX_ROUTE_PATH = 1024;
+
+/** The routes a module plugin's isolate lists, or what is wrong with them. */
+function routes(value: unknown): Ready['routes'] | Violation {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_ROUTES)
+    return protocol(`its "ready" message's routes must be a list of at most ${MAX_ROUTES} (got ${brief(value)})`);
+  const out: NonNullable<Ready['routes']> = [];
+  for (const route of value as unknown[]) {
+    const { method, path } = isRecord(route) ? route : {};
+    if (typeof method !== 'string' || !ROUTE_METHODS.has(method))
+      return protocol(`its "ready" message lists a route with method ${brief(method)}`);
+    if (typeof path !== 'string' || !path.startsWith('/') || path.length > MAX_ROUTE_PATH)
+      return protocol(`its "ready" message lists a route with path ${brief(path)}`);
+    out.push({ method, path });
+  }
+  return out;
 }
 
 /** A list of names, or what is wrong with it. */
@@ -116,5 +139,7 @@ export function readReady(raw: Record<string, unknown>, tier: string): Ready | V
     if (inject instanceof Violation) return inject;
     read.inject = inject;
   }
-  return { methods, asyncMethods, hooks, metadata: read };
+  const listed = routes(raw.routes);
+  if (listed instanceof Violation) return listed;
+  return { methods, asyncMethods, hooks, metadata: read, ...(listed && { routes: listed }) };
 }

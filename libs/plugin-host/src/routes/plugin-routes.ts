@@ -119,8 +119,15 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
   /** The routes the plugin serves (method and full path), while it has a prefix; `undefined` for a plugin without routes. */
   routesOf(name: string): PluginRoute[] | undefined {
     const path = this.paths.get(name);
-    const controllers = this.registry.get(name)?.metadata.controllers;
-    return path === undefined ? undefined : routeList(path, controllers ?? []);
+    const record = this.registry.get(name);
+    if (path === undefined || !record) return undefined;
+    // An isolated plugin's controllers are in its isolate, which listed their routes when it loaded.
+    if (isolated(record))
+      return (this.isolated.isolateOf(name)?.ready.routes ?? []).map(({ method, path: route }) => ({
+        method,
+        path: joinPath(path, route),
+      }));
+    return routeList(path, record.metadata.controllers ?? []);
   }
 
   // The plugins stop before the host shuts down (LifecycleRunner), which retires their applications: those closes are

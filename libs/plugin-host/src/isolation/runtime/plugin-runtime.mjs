@@ -149,9 +149,9 @@ async function load(init) {
       'PLUGIN_MANIFEST_INVALID',
       `plugin "${name}": class ${pluginClass.name} declares @Plugin({ name: "${metadata.name}" }); make it the manifest's name.`,
     );
-  if (metadata.configSchema) {
-    // The library the plugin itself uses validates its config, with its schema: its runtime subpath (a copy older
-    // than that subpath exports the same function from its root).
+  if (metadata.configSchema || hasRoutes(metadata)) {
+    // The library the plugin itself uses validates its config, with its schema, and lists its routes: its runtime
+    // subpath (a copy older than that subpath exports the config function from its root).
     const require = createRequire(fileURLToPath(init.entryUrl));
     let runtime;
     try {
@@ -163,6 +163,7 @@ async function load(init) {
   }
   plugin = new pluginClass();
   if (hasRoutes(metadata)) await routesOf();
+  const routes = hasRoutes(metadata) ? (library.routeList?.('/', metadata.controllers) ?? []) : undefined;
   const methods = methodsOf(plugin);
   channel.send({
     type: 'ready',
@@ -170,6 +171,7 @@ async function load(init) {
     asyncMethods: [...methods].filter(([, isAsync]) => isAsync).map(([method]) => method),
     hooks: hooksOf(pluginClass),
     fields: Object.keys(plugin),
+    ...(routes && { routes }),
     metadata: {
       description: metadata.description,
       timeouts: metadata.timeouts,
