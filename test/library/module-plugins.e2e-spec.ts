@@ -205,6 +205,43 @@ class ProvidedController {
 })
 class ProvidedPlugin {}
 
+/** What happened, in order: a slow request, its provider's onModuleDestroy, the plugin's cleanup. */
+const events: string[] = [];
+let release = (): void => undefined;
+
+@Injectable()
+class Recorder {
+  onModuleDestroy(): void {
+    events.push('provider destroyed');
+  }
+}
+
+@Controller()
+class SlowController {
+  constructor(private readonly recorder: Recorder) {}
+  @Get('slow')
+  async slow(): Promise<string> {
+    events.push('request started');
+    await new Promise<void>((resolve) => (release = resolve));
+    events.push('request answered');
+    return 'done';
+  }
+}
+
+@Plugin({
+  name: 'slow',
+  type: 'processing',
+  version: '1.0.0',
+  compatibility: '^0.1.0',
+  controllers: [SlowController],
+  providers: [Recorder],
+})
+class SlowPlugin implements PluginLifecycle {
+  cleanup(): void {
+    events.push('plugin cleaned up');
+  }
+}
+
 @Controller('plugins/taken')
 class HostController {
   @Get()
@@ -278,6 +315,25 @@ describe('module plugins: a plugin with its own controllers and providers', () =
     await http.get('/models-api/models').expect(200);
     await plugins.reload('model-store');
     await http.get('/models-api/models').expect(200, { ids: [1], started: true });
+  });
+
+  it('disabling waits for the requests in flight, then runs cleanup and closes the application (onModuleDestroy)', async () => {
+    const { http, plugins } = await start([SlowPlugin]);
+    events.length = 0;
+    const inFlight = http.get('/plugins/slow/slow').then((response) => response);
+    while (!events.includes('request started')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const disabled = plugins.disable('slow');
+    await http.get('/plugins/slow/slow').expect(503); // no new request gets in
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual(['request started']); // nothing cleaned up under the request
+    release();
+    expect((await inFlight).text).toBe('done');
+    await disabled;
+    for (let waited = 0; !events.includes('provider destroyed') && waited < 2000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(events.slice(0, 2)).toEqual(['request started', 'request answered']);
+    expect(events).toContain('plugin cleaned up');
+    expect(events).toContain('provider destroyed');
   });
 
   it('serves under plugins/<name> by default', async () => {
