@@ -112,32 +112,6 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
       inject: [PLUGIN_REGISTRY],
     },
     {
-      provide: PLUGIN_ROUTES,
-      useFactory: async (
-        registry: PluginRegistry,
-        references: PluginReferences,
-        exports: PluginExports,
-        supervisor: IsolationSupervisor,
-        lazy: LazyLoader,
-        options: ResolvedPluginOptions,
-        moduleRef: ModuleRef,
-      ) => {
-        // Most hosts have no module plugin: the routes' code (and Nest's HTTP adapter for plugins) loads only for one that does.
-        if (!registry.all().some((record) => isModulePlugin(record.metadata))) return {};
-        const { PluginRoutes } = await import('./routes/plugin-routes.js');
-        return new PluginRoutes(registry, { references, exports, supervisor }, lazy, options, moduleRef);
-      },
-      inject: [
-        PLUGIN_REGISTRY,
-        PLUGIN_REFERENCES,
-        PLUGIN_EXPORTS,
-        ISOLATION_SUPERVISOR,
-        LAZY_LOADER,
-        RESOLVED_PLUGIN_OPTIONS,
-        ModuleRef,
-      ],
-    },
-    {
       provide: LIFECYCLE_RUNNER,
       useFactory: async (
         registry: PluginRegistry,
@@ -147,6 +121,40 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
         options: ResolvedPluginOptions,
       ) => new (await boot()).LifecycleRunner(registry, lazy, phases, supervisor, options),
       inject: [PLUGIN_REGISTRY, LAZY_LOADER, PLUGIN_PHASES, ISOLATION_SUPERVISOR, RESOLVED_PLUGIN_OPTIONS],
+    },
+    {
+      provide: PLUGIN_ROUTES,
+      useFactory: async (
+        registry: PluginRegistry,
+        references: PluginReferences,
+        exports: PluginExports,
+        supervisor: IsolationSupervisor,
+        runner: LifecycleRunner,
+        lazy: LazyLoader,
+        options: ResolvedPluginOptions,
+        moduleRef: ModuleRef,
+      ) => {
+        // Most hosts have no module plugin: the routes' code (and Nest's HTTP adapter for plugins) loads only for one that does.
+        if (!registry.all().some((record) => isModulePlugin(record.metadata))) return {};
+        const { PluginRoutes } = await import('./routes/plugin-routes.js');
+        return new PluginRoutes(
+          registry,
+          { references, exports, supervisor, started: () => runner.started() },
+          lazy,
+          options,
+          moduleRef,
+        );
+      },
+      inject: [
+        PLUGIN_REGISTRY,
+        PLUGIN_REFERENCES,
+        PLUGIN_EXPORTS,
+        ISOLATION_SUPERVISOR,
+        LIFECYCLE_RUNNER,
+        LAZY_LOADER,
+        RESOLVED_PLUGIN_OPTIONS,
+        ModuleRef,
+      ],
     },
     {
       provide: RUNTIME_OPERATIONS,

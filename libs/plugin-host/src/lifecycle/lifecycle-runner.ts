@@ -18,6 +18,7 @@ import { roundMs } from './startup-timing.js';
 export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('PluginHost');
   private stopping?: Promise<void>;
+  private starting?: Promise<void>;
   private readonly guard: PluginFaultGuard;
   /** Wall time of the whole plugin startup (loading to the last initialize), once it is done. */
   startupMs?: number;
@@ -36,8 +37,16 @@ export class LifecycleRunner implements OnModuleInit, BeforeApplicationShutdown 
     );
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.start();
+  onModuleInit(): Promise<void> {
+    return this.started();
+  }
+
+  /**
+   * Every plugin started (the startup below, run once): what module plugins' applications wait for, whichever of the
+   * hooks Nest calls first.
+   */
+  started(): Promise<void> {
+    return (this.starting ??= this.start());
   }
 
   beforeApplicationShutdown(): Promise<void> {

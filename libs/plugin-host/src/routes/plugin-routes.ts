@@ -36,13 +36,21 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
   /** The module plugins this host runs, and whether it serves HTTP. */
   private readonly modules = new Set<string>();
   private http = false;
+  /** The plugins have started: from now on an enabled plugin's application is built as it is enabled. */
+  private ready = false;
 
   private readonly apps: PluginApps;
   private readonly isolated: IsolatedRoutes;
 
   constructor(
     private readonly registry: PluginRegistry,
-    private readonly host: { references: PluginReferences; exports: PluginExports; supervisor: IsolationSupervisor },
+    private readonly host: {
+      references: PluginReferences;
+      exports: PluginExports;
+      supervisor: IsolationSupervisor;
+      /** Every plugin started (LifecycleRunner). */
+      started: () => Promise<void>;
+    },
     private readonly lazy: LazyLoader,
     private readonly options: ResolvedPluginOptions,
     private readonly moduleRef: ModuleRef,
@@ -62,9 +70,11 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
   }
 
   /**
-   * Nest has registered the host's routes and not yet its 404 handler: the plugins' prefixes go in between. Their
-   * applications are built one by one in dependency order, before the host's own modules initialize, so the exports
-   * a host provider or a dependent plugin injects answer from its first call.
+   * Nest has registered the host's routes and not yet its 404 handler: the plugins' prefixes go in between, before
+   * any plugin starts (synchronously, so a plugin that cannot serve is failed before it initializes, whichever hook
+   * Nest calls first). Once the plugins have started, their applications are built one by one in dependency order,
+   * before the host's own modules initialize, so the exports a host provider or a dependent plugin injects answer
+   * from its first call.
    */
   async onModuleInit(): Promise<void> {
     const plugins = this.registry.all().filter((record) => isModulePlugin(record.metadata));
@@ -83,6 +93,8 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
         `its routes are served by an Express application of its own, which a ${adapter.getType()} app cannot hand requests to. Use @nestjs/platform-express, or run the plugin without controllers`,
       );
     else if (adapter) this.mount(adapter.getInstance() as ExpressLike, routed);
+    await this.host.started().catch(() => undefined); // a required plugin failed: the runner's own hook throws it
+    this.ready = true;
     for (const record of plugins)
       if (record.state === PluginState.ENABLED && this.builds(record)) await this.rebuild(record);
   }
@@ -156,7 +168,7 @@ export class PluginRoutes implements OnModuleInit, OnApplicationShutdown, Record
   /** The plugin (re)starts in-process: its application is built from its current code (an isolate builds its own). */
   private follow(event: PluginEvent): void {
     const record = this.registry.get(event.plugin);
-    if (record && this.modules.has(record.name) && this.builds(record)) void this.rebuild(record);
+    if (this.ready && record && this.modules.has(record.name) && this.builds(record)) void this.rebuild(record);
   }
 
   private rebuild(record: PluginRecord): Promise<unknown> {
