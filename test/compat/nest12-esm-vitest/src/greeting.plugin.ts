@@ -5,7 +5,10 @@ import { InjectPlugin, Plugin, type PluginHealth } from 'nestjs-plugin-host';
 @Controller()
 export class GreetingController {
   // Typed by its shape: the plugin class is declared below.
-  constructor(@InjectPlugin('greeting') private readonly greeting: { greet(who: string): string }) {}
+  constructor(
+    @InjectPlugin('greeting')
+    private readonly greeting: { greet(who: string): string },
+  ) {}
 
   @Get('hello')
   hello(@Query('who') who = 'world'): { message: string } {
