@@ -71,3 +71,16 @@ export async function loadFromOtherProcess(url, { connections = 10, duration = 3
   );
   return JSON.parse(stdout);
 }
+
+/**
+ * A load run for `alternate()`: `base + path` under autocannon (10 connections, `duration` s) in its own process; the
+ * requests per second, negated (alternate() puts the lower first; callers negate the medians back). Any non-2xx
+ * answer or error fails the run.
+ */
+export function requestRate(base, duration) {
+  return (path) => async () => {
+    const result = await loadFromOtherProcess(base + path, { connections: 10, duration });
+    if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return -result.requests.average;
+  };
+}

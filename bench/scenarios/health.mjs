@@ -5,7 +5,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Plugin, PluginHealthIndicator, PluginModule } from 'nestjs-plugin-host';
-import { alternate, fmt, loadFromOtherProcess } from '../measure.mjs';
+import { alternate, fmt, requestRate } from '../measure.mjs';
 
 function plugins(n) {
   return Array.from({ length: n }, (_, i) => {
@@ -58,11 +58,7 @@ async function measure(quick, healthDetails) {
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
   const duration = quick ? 0.5 : 3;
-  const load = (path) => async () => {
-    const result = await loadFromOtherProcess(base + path, { connections: 10, duration });
-    if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return -result.requests.average; // alternate() compares medians; negated so the ratio below is computed by hand
-  };
+  const load = requestRate(base, duration);
   try {
     const result = await alternate(load('/health'), load('/ping'), { runs: quick ? 1 : 5, warmup: quick ? 0 : 1 });
     const floor =

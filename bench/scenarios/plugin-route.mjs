@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Plugin, PluginModule } from 'nestjs-plugin-host';
-import { alternate, fmt, loadFromOtherProcess } from '../measure.mjs';
+import { alternate, fmt, requestRate } from '../measure.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -66,11 +66,7 @@ Plugin({ name: 'sandboxed', type: 'custom', version: '1.0.0', controllers: [Valu
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${app.getHttpServer().address().port}`;
   const duration = quick ? 0.5 : 3;
-  const load = (path) => async () => {
-    const result = await loadFromOtherProcess(base + path, { connections: 10, duration });
-    if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return -result.requests.average; // negated: alternate() compares medians, lower first
-  };
+  const load = requestRate(base, duration);
   try {
     const runs = quick ? 1 : 5;
     const inProcess = await alternate(load('/routed/value'), load('/direct/value'), { runs, warmup: quick ? 0 : 1 });
