@@ -8,6 +8,7 @@ export default {
   moduleNameMapper: {
     '^nestjs-plugin-host$': '<rootDir>/libs/plugin-host/src/index.ts',
     '^nestjs-plugin-host/admin$': '<rootDir>/libs/plugin-host/src/admin/index.ts',
+    '^nestjs-plugin-host/redis$': '<rootDir>/libs/plugin-host/src/redis/index.ts',
     '^nestjs-plugin-host/runtime$': '<rootDir>/libs/plugin-host/src/runtime.ts',
     '^@nestjs-plugin-host/anomaly-contracts$': '<rootDir>/libs/anomaly-contracts/src/index.ts',
     '^@nestjs-plugin-host/([a-z-]+)$': '<rootDir>/plugins/$1/src/index.ts',

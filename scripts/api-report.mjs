@@ -16,6 +16,7 @@ export const PACKAGES = [
     entries: {
       'nestjs-plugin-host': 'dist/index.d.ts',
       'nestjs-plugin-host/admin': 'dist/admin/index.d.ts',
+      'nestjs-plugin-host/redis': 'dist/redis/index.d.ts',
       'nestjs-plugin-host/runtime': 'dist/runtime.d.ts',
     },
   },

@@ -8,3 +8,4 @@ export { PluginExports, PluginReferences } from './injection/index.js';
 export { LazyLoader, LifecycleRunner, PluginPhases, RuntimeOperations, resolveOptions } from './lifecycle/index.js';
 export { RegistryPluginManager } from './manager/index.js';
 export { PluginRegistry } from './registry/index.js';
+export { openState, StateSync, storedDisabled } from './state/index.js';

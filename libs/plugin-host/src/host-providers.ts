@@ -22,9 +22,12 @@ import {
   PLUGIN_ROUTES,
   RESOLVED_PLUGIN_OPTIONS,
   RUNTIME_OPERATIONS,
+  STATE_BOOT,
+  STATE_SYNC,
 } from './plugin.constants.js';
 import type { PluginModuleOptions, PluginModuleStaticOptions } from './plugin-module-options.interface.js';
 import type { PluginRegistry } from './registry/index.js';
+import type { StateBoot, StateSync } from './state/index.js';
 
 /** What the providers below build as the app boots (boot.ts): loaded then, not when the library is imported. */
 const boot = (): Promise<typeof import('./boot.js')> => import('./boot.js');
@@ -47,9 +50,20 @@ interface HostDeclaration {
 export function hostProviders({ statics, packages, acceptedProvider }: HostDeclaration): Provider[] {
   return [
     {
-      provide: RESOLVED_PLUGIN_OPTIONS,
-      useFactory: async (given: PluginModuleOptions | undefined) => (await boot()).resolveOptions(given),
+      // The replicas' store is read before anything else: a replica boots into the stored state.
+      provide: STATE_BOOT,
+      useFactory: async (given: PluginModuleOptions | undefined) =>
+        given?.state ? (await boot()).openState(given.state) : undefined,
       inject: [PLUGIN_MODULE_OPTIONS],
+    },
+    {
+      provide: RESOLVED_PLUGIN_OPTIONS,
+      useFactory: async (given: PluginModuleOptions | undefined, state: StateBoot | undefined) => {
+        const { resolveOptions, storedDisabled } = await boot();
+        const resolved = resolveOptions(given);
+        return state ? { ...resolved, disabled: storedDisabled(resolved.disabled, state.stored) } : resolved;
+      },
+      inject: [PLUGIN_MODULE_OPTIONS, STATE_BOOT],
     },
     {
       provide: PLUGIN_REGISTRY,
@@ -176,6 +190,17 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
       ],
     },
     {
+      provide: STATE_SYNC,
+      useFactory: async (
+        state: StateBoot | undefined,
+        registry: PluginRegistry,
+        operations: RuntimeOperations,
+        runner: LifecycleRunner,
+      ) => state && new (await boot()).StateSync(state, registry, operations, () => runner.started()),
+      // The loader: every plugin found at boot has its record before the stored config is set on them.
+      inject: [STATE_BOOT, PLUGIN_REGISTRY, RUNTIME_OPERATIONS, LIFECYCLE_RUNNER, PLUGIN_LOADER],
+    },
+    {
       provide: PluginManager,
       useFactory: async (
         registry: PluginRegistry,
@@ -184,8 +209,17 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
         operations: RuntimeOperations,
         references: PluginReferences,
         routes: object,
-      ) => new (await boot()).RegistryPluginManager(registry, runner, lazy, operations, references, routes),
-      inject: [PLUGIN_REGISTRY, LIFECYCLE_RUNNER, LAZY_LOADER, RUNTIME_OPERATIONS, PLUGIN_REFERENCES, PLUGIN_ROUTES],
+        sync: StateSync | undefined,
+      ) => new (await boot()).RegistryPluginManager(registry, runner, lazy, operations, references, routes, sync),
+      inject: [
+        PLUGIN_REGISTRY,
+        LIFECYCLE_RUNNER,
+        LAZY_LOADER,
+        RUNTIME_OPERATIONS,
+        PLUGIN_REFERENCES,
+        PLUGIN_ROUTES,
+        STATE_SYNC,
+      ],
     },
     {
       provide: PluginHooks,
@@ -195,9 +229,9 @@ export function hostProviders({ statics, packages, acceptedProvider }: HostDecla
     },
     {
       provide: PluginHealthIndicator,
-      useFactory: async (registry: PluginRegistry, options: ResolvedPluginOptions) =>
-        new (await boot()).PluginHealthChecks(registry, options),
-      inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS],
+      useFactory: async (registry: PluginRegistry, options: ResolvedPluginOptions, sync: StateSync | undefined) =>
+        new (await boot()).PluginHealthChecks(registry, options, sync),
+      inject: [PLUGIN_REGISTRY, RESOLVED_PLUGIN_OPTIONS, STATE_SYNC],
     },
   ];
 }

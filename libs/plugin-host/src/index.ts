@@ -1,6 +1,6 @@
-// The public API of nestjs-plugin-host. Everything not exported here is internal, except two subpaths: the admin
-// routes, `nestjs-plugin-host/admin` (admin/index.ts), and what isolated plugins' runtime uses,
-// `nestjs-plugin-host/runtime` (runtime.ts).
+// The public API of nestjs-plugin-host. Everything not exported here is internal, except three subpaths: the admin
+// routes, `nestjs-plugin-host/admin` (admin/index.ts), the Redis state store, `nestjs-plugin-host/redis`
+// (redis/index.ts), and what isolated plugins' runtime uses, `nestjs-plugin-host/runtime` (runtime.ts).
 //
 // What this file loads is what importing the library costs, and an ES module costs about half a millisecond a file
 // before any of its code runs. So values come from the files that declare them, not through folder faces (a face loads
@@ -46,3 +46,17 @@ export { assertRegularFileOrAbsent, fileNameError } from './toolkit/file-errors.
 export { schemaProblems, type SchemaProblemsOptions } from './toolkit/schema-problems.js';
 export { MAX_JSON_DEPTH, jsonShapeProblem } from './toolkit/json-shape.js';
 export { LIBRARY_VERSION } from './version.js';
+export { InMemoryPluginStateStore } from './state/in-memory-state-store.js';
+export type {
+  DesiredPluginState,
+  PluginStateChange,
+  PluginStateCommit,
+  PluginStateCommitResult,
+  PluginStateListener,
+  PluginStateOptions,
+  PluginStateStore,
+  PluginStateSubscription,
+  ReplicaInfo,
+  StoredPluginState,
+  VersionedPluginState,
+} from './contracts/plugin-state-store.interface.js';

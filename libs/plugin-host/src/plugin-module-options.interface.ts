@@ -3,6 +3,7 @@ import type { CrashBudget, IsolationRule, IsolationTier } from './isolation/isol
 import type { PluginDiscoveryOptions } from './discovery/discovery-options.js';
 import type { TrustPolicy } from './trust/trust-policy.js';
 import type { PluginTimeouts } from './manifest/index.js';
+import type { PluginStateOptions } from './contracts/plugin-state-store.interface.js';
 
 /** Options that may be resolved at runtime (inside DI, e.g. from ConfigService). */
 export interface PluginModuleOptions {
@@ -50,6 +51,14 @@ export interface PluginModuleOptions {
    * plugins, `problems` keeps the response small: its size, not the checks, is what a health endpoint pays for then.
    */
   healthDetails?: 'all' | 'problems';
+  /**
+   * Replicas of the app share their plugins' state through `store`: enable, disable, reload and config updates made
+   * on any replica apply on all, and survive restarts (see docs/replicas.md). Off when absent.
+   *
+   * @example
+   * state: { store: new RedisPluginStateStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'plugins:', cluster: 'demo' }) }
+   */
+  state?: PluginStateOptions;
 }
 
 /** Options Nest needs before it builds the module graph. */

@@ -27,6 +27,10 @@ export const LIFECYCLE_RUNNER = 'nestjs-plugin-host:lifecycle-runner';
 export const PLUGIN_ROUTES = 'nestjs-plugin-host:routes';
 /** The `RuntimeOperations`: enable, disable, reload, reconfigure. */
 export const RUNTIME_OPERATIONS = 'nestjs-plugin-host:runtime-operations';
+/** The `StateBoot`: the replicas' state store and what it held at boot (`undefined` without `state`). */
+export const STATE_BOOT = 'nestjs-plugin-host:state-boot';
+/** The `StateSync`: operations through the replicas' state store (`undefined` without `state`). */
+export const STATE_SYNC = 'nestjs-plugin-host:state-sync';
 
 export const DEFAULT_TIMEOUTS: Readonly<PluginTimeouts> = {
   initialize: 10_000,

@@ -11,7 +11,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { PluginManager, type PluginInfo, type PluginOperationResult } from '../manager/index.js';
+import { PluginManager, type AuditEntry, type PluginInfo, type PluginOperationResult } from '../manager/index.js';
 import { AdminAuthGuard } from './admin-auth.guard.js';
 import { PluginErrorFilter } from '../errors/index.js';
 
@@ -35,6 +35,12 @@ export class PluginAdminController {
   @Get()
   list(): PluginInfo[] {
     return this.plugins.list();
+  }
+
+  /** The runtime changes, oldest first: with a state store, every replica's (a plugin named `audit` has its info in the list). */
+  @Get('audit')
+  audit(): AuditEntry[] {
+    return this.plugins.audit();
   }
 
   @Get(':name')

@@ -51,6 +51,11 @@ export const PluginErrorCode = {
   INPUT_INVALID: 'PLUGIN_INPUT_INVALID',
   /** A module plugin's route prefix is taken by another plugin or by the host's own routes; the later plugin is not served. */
   ROUTE_CONFLICT: 'PLUGIN_ROUTE_CONFLICT',
+  /**
+   * The replicas' state store (`state: { store }`) did not answer within its timeout, or is down: the operation was
+   * not applied anywhere (the replicas keep their state). Retry once the store is back; `/health` shows its status.
+   */
+  STATE_UNAVAILABLE: 'PLUGIN_STATE_UNAVAILABLE',
   /** A module option is malformed (not a plugin's fault). */
   OPTIONS_INVALID: 'PLUGIN_OPTIONS_INVALID',
 } as const;

@@ -17,6 +17,7 @@ const STATUS: Partial<Record<PluginErrorCode, number>> = {
   [PluginErrorCode.NOT_CLONEABLE]: HttpStatus.INTERNAL_SERVER_ERROR,
   [PluginErrorCode.PROTOCOL_ERROR]: HttpStatus.SERVICE_UNAVAILABLE,
   [PluginErrorCode.RESOURCE_LIMIT]: HttpStatus.SERVICE_UNAVAILABLE,
+  [PluginErrorCode.STATE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /** The HTTP status a plugin error answers with (see `PluginErrorFilter`). */

@@ -10,6 +10,19 @@ import type { PluginRecord, PluginRegistry } from '../registry/index.js';
 import { PluginHealthIndicator, type PluginHealthEntry } from './plugin-health.indicator.js';
 import { pluginLogger } from '../registry/plugin-logger.js';
 
+/** The replicas' shared state (StateSync), when the host has a store: its entry in the health result. */
+export interface SharedStateHealth {
+  /** Goes up whenever `health()` may have changed. */
+  readonly revision: number;
+  health(): Record<string, unknown>;
+}
+
+/**
+ * The key of the shared state's entry beside the plugins' (a plugin name starts with a letter or digit, so it is
+ * never this).
+ */
+export const STATE_HEALTH_KEY = '@state';
+
 /** The work behind `PluginHealthIndicator` (see there), built as the app boots. */
 export class PluginHealthChecks extends PluginHealthIndicator {
   private running?: Promise<{ up: boolean; details: Record<string, PluginHealthEntry>; at: number; version: number }>;
@@ -20,6 +33,7 @@ export class PluginHealthChecks extends PluginHealthIndicator {
   constructor(
     private readonly registry: PluginRegistry,
     private readonly options: ResolvedPluginOptions,
+    private readonly shared?: SharedStateHealth,
   ) {
     super();
   }
@@ -30,8 +44,8 @@ export class PluginHealthChecks extends PluginHealthIndicator {
     // Requests arriving while a check runs share it, and a result younger than healthCacheMs is reused while
     // no plugin changed state: under load every plugin is checked once per window, not once per request.
     const now = performance.now();
-    if (!this.last || now - this.last.at > this.options.healthCacheMs || this.last.version !== this.registry.version) {
-      const version = this.registry.version;
+    const version = this.registry.version + (this.shared?.revision ?? 0);
+    if (!this.last || now - this.last.at > this.options.healthCacheMs || this.last.version !== version) {
       this.running ??= this.checkAll().then(
         (result) => {
           this.last = { ...result, at: performance.now(), version };
@@ -52,7 +66,10 @@ export class PluginHealthChecks extends PluginHealthIndicator {
     if (cached?.outcome === outcome) return cached.result as HealthIndicatorResult<Key>;
     // The shape Terminus's HealthIndicatorService builds, made here: importing the library does not load Terminus. (A
     // plugin named `status` is refused by manifest validation; its failed entry gives way to the status here.)
-    const result = { [key]: { ...outcome.details, status: outcome.up ? 'up' : 'down' } } as HealthIndicatorResult<Key>;
+    const state = this.shared && { [STATE_HEALTH_KEY]: this.shared.health() };
+    const result = {
+      [key]: { ...outcome.details, ...state, status: outcome.up ? 'up' : 'down' },
+    } as HealthIndicatorResult<Key>;
     this.results.set(key, { outcome, result });
     return result;
   }

@@ -111,22 +111,37 @@ export class RuntimeOperations {
         },
       );
     }
-    await this.locks.run([name], async () => {
-      const updates = mergeConfigPatch(record.configUpdates, patch as Record<string, unknown>);
-      const { config } = await this.phases.resolveConfig(record, record.metadata, updates); // throws PLUGIN_CONFIG_INVALID, changing nothing
-      const plugin = record.instance as { configure?: (config: object, ctx: object) => unknown } | undefined;
-      if (record.state !== PluginState.ENABLED) {
-        this.registry.setConfig(record, { updates });
-      } else if (plugin && typeof plugin.configure === 'function') {
-        const failure = await this.phases.configure(record, plugin.configure.bind(plugin), config);
-        if (failure !== undefined) throw phaseError(record.name, 'configure', failure, UNCHANGED);
-        this.registry.setConfig(record, { updates, config });
-      } else {
-        await this.replacement.replace(record, this.classOf(record), record.metadata, updates);
-        this.registry.setConfig(record, { updates });
-      }
-      this.registry.emit('plugin.config-updated', record);
-    });
+    await this.locks.run([name], () =>
+      this.applyConfig(record, mergeConfigPatch(record.configUpdates, patch as Record<string, unknown>)),
+    );
+  }
+
+  /** Replaces the plugin's `updateConfig` layer as a whole (what another replica applied), as `updateConfig` applies it. */
+  async setConfigUpdates(name: string, updates: Record<string, unknown>): Promise<void> {
+    const record = this.registry.require(name);
+    await this.locks.run([name], () => this.applyConfig(record, updates));
+  }
+
+  /** Validates `updates` as the plugin's `updateConfig` layer, changing nothing. @throws PluginError `PLUGIN_CONFIG_INVALID` */
+  async checkConfig(name: string, updates: Record<string, unknown>): Promise<void> {
+    const record = this.registry.require(name);
+    await this.phases.resolveConfig(record, record.metadata, updates);
+  }
+
+  private async applyConfig(record: PluginRecord, updates: Record<string, unknown>): Promise<void> {
+    const { config } = await this.phases.resolveConfig(record, record.metadata, updates); // throws PLUGIN_CONFIG_INVALID, changing nothing
+    const plugin = record.instance as { configure?: (config: object, ctx: object) => unknown } | undefined;
+    if (record.state !== PluginState.ENABLED) {
+      this.registry.setConfig(record, { updates });
+    } else if (plugin && typeof plugin.configure === 'function') {
+      const failure = await this.phases.configure(record, plugin.configure.bind(plugin), config);
+      if (failure !== undefined) throw phaseError(record.name, 'configure', failure, UNCHANGED);
+      this.registry.setConfig(record, { updates, config });
+    } else {
+      await this.replacement.replace(record, this.classOf(record), record.metadata, updates);
+      this.registry.setConfig(record, { updates });
+    }
+    this.registry.emit('plugin.config-updated', record);
   }
 
   private async enableLocked(record: PluginRecord, effects: OperationEffects, chain: string[]): Promise<void> {

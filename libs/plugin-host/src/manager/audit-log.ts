@@ -1,18 +1,5 @@
-/** One change made to a plugin at runtime. */
-export interface AuditEntry {
-  time: string;
-  /** `enable`, `disable`, `reload`, `updateConfig`. */
-  operation: string;
-  plugin: string;
-  /** The HTTP route, for changes made through the admin endpoints. */
-  route?: string;
-  /** Who asked, when known (the admin guard's user, or `token`). */
-  actor?: string;
-  outcome: 'ok' | 'error';
-  /** The error code and message of a failed change. */
-  code?: string;
-  message?: string;
-}
+export type { AuditEntry } from '../contracts/audit-entry.interface.js';
+import type { AuditEntry } from '../contracts/audit-entry.interface.js';
 
 /** Who asks for a change and how (the admin endpoints pass it on). */
 export interface OperationContext {
@@ -27,10 +14,13 @@ export class AuditLog {
 
   constructor(readonly capacity = 1000) {}
 
-  add(entry: AuditEntry): void {
+  /** Adds `entry`; returns the oldest entry, when it made room for it. */
+  add(entry: AuditEntry): AuditEntry | undefined {
+    let evicted: AuditEntry | undefined;
     if (this.entries.length < this.capacity) this.entries.push(entry);
-    else this.entries[this.next] = entry;
+    else [evicted, this.entries[this.next]] = [this.entries[this.next], entry];
     this.next = (this.next + 1) % this.capacity;
+    return evicted;
   }
 
   /** Copies, oldest first. */

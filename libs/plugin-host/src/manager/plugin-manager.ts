@@ -80,8 +80,20 @@ export abstract class PluginManager {
    */
   abstract on(event: PluginEventName, listener: (event: PluginEvent) => void): () => void;
 
-  /** The last 1000 runtime changes (operation, plugin, route and actor when known, outcome), oldest first. */
+  /**
+   * The last 1000 runtime changes (operation, plugin, route and actor when known, outcome), oldest first. With a state
+   * store (`state`), every replica's changes, each with its `replica`.
+   */
   abstract audit(): AuditEntry[];
+
+  /**
+   * The version of the shared plugin state this replica has applied (every change up to it): replicas that show the
+   * same version run the same enable/disable/reload/config state. 0 without a state store.
+   *
+   * @example
+   * const applied = plugins.stateVersion();
+   */
+  abstract stateVersion(): number;
 
   /**
    * Every plugin, dependencies first, optionally filtered.

@@ -15,9 +15,20 @@ import type {
 } from './plugin-info.interface.js';
 import { PluginManager } from './plugin-manager.js';
 
+/** The replicas' shared state (StateSync), when the host has a store: operations go through it. */
+export interface SharedPluginState {
+  readonly version: number;
+  readonly audit: { add(entry: AuditEntry): void; list(): AuditEntry[] };
+  operate(
+    operation: 'enable' | 'disable' | 'reload' | 'updateConfig',
+    name: string,
+    patch?: Record<string, unknown>,
+  ): Promise<OperationEffects | undefined>;
+}
+
 /** The work behind `PluginManager` (see there) for the app's registry, built as the app boots. */
 export class RegistryPluginManager extends PluginManager {
-  private readonly auditLog = new AuditLog();
+  private readonly auditLog: SharedPluginState['audit'];
   // withPlugin: how many blocks use a plugin now, and whether the first found it off.
   private readonly leases = new Map<string, { count: number; restore: boolean }>();
 
@@ -31,8 +42,10 @@ export class RegistryPluginManager extends PluginManager {
       routesOf?(name: string): { method: string; path: string }[] | undefined;
       settled?(): Promise<void>;
     } = {},
+    private readonly shared?: SharedPluginState,
   ) {
     super();
+    this.auditLog = shared?.audit ?? new AuditLog();
   }
 
   override enable(name: string, context?: OperationContext): Promise<PluginOperationResult> {
@@ -50,28 +63,33 @@ export class RegistryPluginManager extends PluginManager {
     });
   }
 
+  override stateVersion(): number {
+    return this.shared?.version ?? 0;
+  }
+
   override updateConfig(
     name: string,
     patch: Record<string, unknown>,
     context?: OperationContext,
   ): Promise<PluginOperationResult> {
-    return this.operate('updateConfig', name, context, async () => {
-      this.registry.require(name); // PLUGIN_NOT_FOUND before anything about the patch
-      // A prototype key is never a config key (a merge would follow it into a prototype), and a deep patch would overflow the merge and validation.
-      const problem = jsonShapeProblem(patch);
-      if (problem) {
-        throw new PluginError(
-          PluginErrorCode.CONFIG_INVALID,
-          `plugin "${name}": the config update ${problem}. Give the config keys to change.`,
-          {
-            plugin: name,
-            phase: 'configure',
-          },
-        );
-      }
-      await this.operations.updateConfig(name, patch);
-      return undefined;
-    });
+    const run = async (): Promise<undefined> => void (await this.operations.updateConfig(name, patch));
+    return this.operate('updateConfig', name, context, run, patch, () => this.checkPatch(name, patch));
+  }
+
+  /** PLUGIN_NOT_FOUND before anything about the patch; then a patch that is not a flat-enough object of keys. */
+  private checkPatch(name: string, patch: unknown): void {
+    this.registry.require(name);
+    // A prototype key is never a config key (a merge would follow it into a prototype), and a deep patch would overflow the merge and validation.
+    const problem =
+      patch === null || typeof patch !== 'object' || Array.isArray(patch)
+        ? `must be an object of config keys, got ${JSON.stringify(patch)}`
+        : jsonShapeProblem(patch);
+    if (problem)
+      throw new PluginError(
+        PluginErrorCode.CONFIG_INVALID,
+        `plugin "${name}": the config update ${problem}. Give the config keys to change.`,
+        { plugin: name, phase: 'configure' },
+      );
   }
 
   /** Overlapping blocks share one enable; the last to finish puts the plugin back as the first found it. */
@@ -100,15 +118,19 @@ export class RegistryPluginManager extends PluginManager {
     return this.auditLog.list();
   }
 
+  /** Runs an operation here, or through the replicas' store (which applies it here too); audits either outcome. */
   private async operate(
-    operation: string,
+    operation: 'enable' | 'disable' | 'reload' | 'updateConfig',
     name: string,
     context: OperationContext | undefined,
     run: () => Promise<OperationEffects | undefined>,
+    patch?: Record<string, unknown>,
+    check?: () => void,
   ): Promise<PluginOperationResult> {
     const entry: AuditEntry = { time: new Date().toISOString(), operation, plugin: name, ...context, outcome: 'ok' };
     try {
-      const effects = await run();
+      check?.();
+      const effects = this.shared ? await this.shared.operate(operation, name, patch) : await run();
       // Module plugins' applications (re)built by the operation are up before it answers.
       await this.routes.settled?.();
       this.auditLog.add(entry);
