@@ -12,6 +12,7 @@ export default tseslint.config(
         console: 'readonly',
         URL: 'readonly',
         setTimeout: 'readonly',
+        clearTimeout: 'readonly',
         performance: 'readonly',
         AbortController: 'readonly',
         Reflect: 'readonly',

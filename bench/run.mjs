@@ -15,6 +15,7 @@ const SCENARIOS = [
   'plugin-route',
   'worker-call',
   'reload-load',
+  'replicas',
   'memory',
   'detect-health',
   'pyod',

@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { PluginModule } from 'nestjs-plugin-host';
 import { PluginAdminModule } from 'nestjs-plugin-host/admin';
 import { APP_VERSION } from './app.version.js';
+import { pluginState } from './plugin-state.js';
 import { DetectionModule } from './detection/detection.module.js';
 import { HealthController } from './health/health.controller.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
@@ -23,8 +24,10 @@ import { PluginsController } from './plugins/plugins.controller.js';
       discovery: { lazy: splitList(process.env.LAZY_PLUGINS) },
       imports: [ConfigModule],
       inject: [ConfigService],
-      useFactory: (config: ConfigService) => ({
+      useFactory: async (config: ConfigService) => ({
         hostVersion: APP_VERSION,
+        // REDIS_URL: replicas share enable/disable/reload/config through Redis (src/plugin-state.ts).
+        state: await pluginState(config),
         // The csv plugin's folder is the one its process may read and write (PLUGIN_CSV_FOLDER, default ./data).
         config: { pyod: { contamination: 0.1 }, csv: { folder: dataFolder(config) } },
         disabled: splitList(config.get<string>('DISABLED_PLUGINS')),

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { RedisPluginStateStore } from 'nestjs-plugin-host/redis';
-import { redisServer, startRedis, type RedisProcess } from '../support/redis-server.js';
+import { redisServer, startRedis, type RedisProcess } from '../support/redis-server.mjs';
 import { PackageTree, REPO } from './package-tree.js';
 
 const TOKEN = 'replicas-test-token-0123456789';

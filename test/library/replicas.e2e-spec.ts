@@ -44,7 +44,15 @@ class ScorerPlugin {
     this.config = config;
     initializations++;
   }
+  configure(config: Record<string, unknown>): void {
+    if (config.label === 'refused') throw new Error('the label "refused" is refused');
+    this.config = config;
+  }
 }
+
+/** The same plugin name in another version, as a replica with another package installed has it. */
+@Plugin({ name: 'scorer', type: 'algorithm', version: '1.1.0', compatibility: '^0.1.0' })
+class NewerScorerPlugin {}
 
 @Plugin({ name: 'source', type: 'data-source', version: '1.0.0', compatibility: '^0.1.0' })
 class SourcePlugin {}
@@ -208,6 +216,51 @@ describe('replicas sharing a plugin state store (in memory)', () => {
     await managers[2]!.enable('scorer');
     await settled(managers, 3);
     expect(managers.map((m) => m.info('scorer').state)).toEqual(Array(3).fill(PluginState.ENABLED));
+  });
+
+  it('an updateConfig the plugin refuses on the replica that made it is taken back in the store; no replica keeps it', async () => {
+    const { store, managers } = await cluster();
+    await managers[0]!.updateConfig('scorer', { label: 'kept' });
+    await expect(managers[1]!.updateConfig('scorer', { label: 'refused' })).rejects.toThrow('is refused');
+    const stored = await store.read();
+    expect(stored.plugins.scorer?.config).toEqual({ label: 'kept' });
+    await settled(managers, stored.version);
+    for (const manager of managers) expect(manager.get<ScorerPlugin>('scorer').config).toMatchObject({ label: 'kept' });
+  });
+
+  it('a replica that starts while the store is down starts from its options, then applies the stored state once it answers', async () => {
+    const store = new InMemoryPluginStateStore();
+    await (await replica(store, 'a')).disable('scorer');
+    store.available = false;
+    const late = await replica(store, 'late');
+    expect(late.info('scorer').state).toBe(PluginState.ENABLED);
+    expect(late.stateVersion()).toBe(0);
+    expect(hosts.at(-1)!.logger.messages().join('\n')).toContain('starts from its own options');
+    store.available = true;
+    await settled([late], 1);
+    expect(late.info('scorer').state).toBe(PluginState.DISABLED);
+  });
+
+  it('a replica whose installed version of a plugin differs from the others says so in its health', async () => {
+    const store = new InMemoryPluginStateStore();
+    await replica(store, 'a');
+    const newer = await bootHost({
+      plugins: [NewerScorerPlugin, SourcePlugin, ReportPlugin],
+      state: { store, replica: 'b' },
+    });
+    hosts.push(newer);
+    const health = async () => (await newer.moduleRef.get(PluginHealthIndicator).check()).plugins;
+    for (let waited = 0; !(await health())['@state']?.versionMismatch; waited += 10) {
+      if (waited > 1000) throw new Error(`no versionMismatch: ${JSON.stringify((await health())['@state'])}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await health())['@state']).toMatchObject({
+      versionMismatch: [{ plugin: 'scorer', here: '1.1.0', elsewhere: { a: '1.0.0' } }],
+    });
+    const original = await hosts[0]!.moduleRef.get(PluginHealthIndicator).check();
+    expect(original.plugins['@state']).toMatchObject({
+      versionMismatch: [{ plugin: 'scorer', here: '1.0.0', elsewhere: { b: '1.1.0' } }],
+    });
   });
 
   it("lists the cluster's audit on every replica, each entry once with the replica that made it", async () => {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { redisServer, startRedis, type RedisProcess } from '../../../../test/support/redis-server.js';
+import { redisServer, startRedis, type RedisProcess } from '../../../../test/support/redis-server.mjs';
 import { PluginErrorCode } from '../errors/plugin-error-code.js';
 import type { PluginStateChange, PluginStateListener, ReplicaInfo } from '../contracts/plugin-state-store.interface.js';
 import { RedisPluginStateStore } from './redis-state-store.js';

@@ -90,6 +90,7 @@ export class StateSync implements OnModuleInit, OnModuleDestroy {
     const delivering = new Promise<boolean>((resolve) => (this.firstUp = () => resolve(true)));
     this.subscription = this.boot.store.subscribe(this.listener);
     this.replicas.start();
+    if (!this.boot.stored) return; // it could not be read at boot: that wait was had (and warned about) already
     if (!(await Promise.race([delivering, delay(this.boot.timeoutMs, false, { ref: false })])))
       this.logger.warn(
         `the plugin state store is not reachable; replica "${this.boot.replica}" serves its own state and applies the stored one once it is.`,

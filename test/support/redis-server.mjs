@@ -1,35 +1,25 @@
-// A real redis-server for tests (Debian's `redis-server`, which .ci/run installs): each test starts its own on a free
+// A real redis-server for tests and the benchmark (Debian's `redis-server`, which .ci/run installs): each test starts its own on a free
 // loopback port with a temp dir and no persistence, so a restart loses the data as a Redis without persistence does.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The redis-server on PATH, or why there is none (the tests that need it skip, saying so). */
-export const redisServer: { found?: string; missing?: string } = (() => {
+export const redisServer = (() => {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   return probe.status === 0
     ? { found: probe.stdout.trim() }
     : { missing: 'redis-server is not installed (apt-get install redis-server; .ci/run does)' };
 })();
 
-export interface RedisProcess {
-  url: string;
-  port: number;
-  /** Stops it (its data is gone: no persistence). */
-  stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
-  start(): Promise<void>;
-  /** Stops it for good and removes its folder. */
-  dispose(): Promise<void>;
-}
-
-export async function startRedis(): Promise<RedisProcess> {
+/** A redis-server of its own, started (see redis-server.d.mts). */
+export async function startRedis() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
-  let child: ChildProcess | undefined;
-  const redis: RedisProcess = {
+  let child;
+  const redis = {
     url: `redis://127.0.0.1:${port}`,
     port,
     start: async () => {
@@ -38,23 +28,23 @@ export async function startRedis(): Promise<RedisProcess> {
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
-      await new Promise<void>((resolve, reject) => {
+      await new Promise((resolve, reject) => {
         let output = '';
         const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-        child!.stdout!.on('data', (chunk: Buffer) => {
+        child.stdout.on('data', (chunk) => {
           output += chunk.toString();
           if (output.includes('Ready to accept connections')) {
             clearTimeout(timer);
             resolve();
           }
         });
-        child!.once('exit', (code) => {
+        child.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`redis-server exited (${code}): ${output}`));
         });
       });
-      child.stdout!.resume();
-      child.stderr!.resume();
+      child.stdout.resume();
+      child.stderr.resume();
     },
     stop: async () => {
       const running = child;
@@ -73,12 +63,12 @@ export async function startRedis(): Promise<RedisProcess> {
   return redis;
 }
 
-function freePort(): Promise<number> {
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
+      const { port } = server.address();
       server.close(() => resolve(port));
     });
   });
